@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/authapi/authapi/internal/auth"
+	"github.com/authapi/authapi/internal/config"
+	"github.com/authapi/authapi/internal/docsui"
+	"github.com/authapi/authapi/internal/httpapi"
+	"github.com/authapi/authapi/internal/password"
+	"github.com/authapi/authapi/internal/store"
+	"github.com/authapi/authapi/internal/token"
+)
+
+// runServe starts the server and blocks until ctx is cancelled, then shuts down
+// gracefully. onReady, when not nil, learns the address it listens on.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, onReady func(addr string)) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "", "listen address HOST:PORT (default from ADDR, else :8000)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(getenv, ".env")
+	if err != nil {
+		return err
+	}
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.AutoMigrate {
+		if err := db.MigrateUp(ctx); err != nil {
+			return fmt.Errorf("migrate database: %w", err)
+		}
+	}
+	key, err := signingKey(cfg, log)
+	if err != nil {
+		return err
+	}
+	handler, err := newHandler(cfg, db, key, log)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set ADDR or --addr to a free HOST:PORT)", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("authapi listening", "addr", ln.Addr().String(), "database", db.Dialect(), "alg", key.Alg(), "kid", key.ID(), "version", version)
+	if onReady != nil {
+		onReady(ln.Addr().String())
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// signingKey loads the configured key pair, or the one generated on first run.
+func signingKey(cfg config.Config, log *slog.Logger) (*token.Key, error) {
+	if cfg.JWTPrivateKey != "" {
+		return token.ParseKey(cfg.JWTAlgorithm, cfg.JWTPrivateKey, cfg.JWTPublicKey)
+	}
+	key, created, err := token.LoadOrCreate(cfg.KeysDir, cfg.JWTAlgorithm)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		log.Warn("no JWT_PRIVATE_KEY set: generated a signing key; every instance must share it (or set JWT_PRIVATE_KEY)",
+			"dir", cfg.KeysDir, "alg", key.Alg(), "kid", key.ID())
+	} else {
+		log.Info("using the signing key generated earlier", "dir", cfg.KeysDir, "kid", key.ID())
+	}
+	return key, nil
+}
+
+// newHandler wires the service and the HTTP layer.
+func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logger) (http.Handler, error) {
+	hasher, err := password.NewHasher(password.DefaultParams)
+	if err != nil {
+		return nil, err
+	}
+	tokens := token.NewManager(key, token.Options{Issuer: cfg.Issuer})
+	svc := auth.NewService(db, hasher, tokens, auth.Config{
+		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,
+		SessionMaxLifetime: cfg.SessionMaxLifetime, EmailVerification: cfg.EmailVerification,
+	}, time.Now, log)
+	return httpapi.NewServer(httpapi.Options{
+		Service: svc, Logger: log, ClientOrigins: cfg.ClientOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
+		Version: version, Docs: docsui.Handler("/openapi.json"),
+		Cookies: httpapi.CookieConfig{
+			Secure: cfg.CookieSecure, Domain: cfg.CookieDomain, SameSite: sameSite(cfg.CookieSameSite),
+			AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
+		},
+	})
+}
+
+func sameSite(s string) http.SameSite {
+	switch strings.ToLower(s) {
+	case "strict":
+		return http.SameSiteStrictMode
+	case "none":
+		return http.SameSiteNoneMode
+	}
+	return http.SameSiteLaxMode
+}
+
+// newLogger builds the process logger; config validated level and format.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,94 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Errors a Store returns. Stores wrap them with context; callers test with errors.Is.
+var (
+	// ErrNotFound: the user or session asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrEmailTaken: another user already has this email.
+	ErrEmailTaken = errors.New("email already registered")
+	// ErrSessionInactive: the session does not exist, was revoked or has expired.
+	ErrSessionInactive = errors.New("session inactive")
+)
+
+// RotateOutcome says what RotateSession did with a presented refresh token.
+type RotateOutcome int
+
+// The outcomes of RotateSession.
+const (
+	// Rotated: the presented token was the current one; the session now expects NewJTI.
+	Rotated RotateOutcome = iota + 1
+	// Grace: the presented token was replaced less than the grace window ago; nothing
+	// changed and the caller gets the session's current refresh token id again.
+	Grace
+	// Reused: the presented token was replaced earlier than that, so it was stolen or
+	// replayed; the session is now revoked.
+	Reused
+)
+
+func (o RotateOutcome) String() string {
+	switch o {
+	case Rotated:
+		return "rotated"
+	case Grace:
+		return "grace"
+	case Reused:
+		return "reuse_revoked"
+	}
+	return "unknown"
+}
+
+// RotateRequest is one refresh attempt on one session.
+type RotateRequest struct {
+	SessionID    uuid.UUID
+	UserID       uuid.UUID
+	PresentedJTI uuid.UUID
+	NewJTI       uuid.UUID
+	Now          time.Time
+	// GraceStart: a previous token rotated at or after this instant is still accepted.
+	GraceStart time.Time
+}
+
+// Rotation is the result of RotateSession.
+type Rotation struct {
+	Outcome RotateOutcome
+	// CurrentJTI is the refresh token id the session expects after the call
+	// (NewJTI when Rotated; the existing one when Grace; uuid.Nil when Reused).
+	CurrentJTI uuid.UUID
+	// User owns the session (zero when Reused).
+	User User
+}
+
+// Store keeps users and sessions. Every method is safe for concurrent use, also
+// by several server instances sharing one database.
+type Store interface {
+	// CreateUser inserts u (ID and timestamps set by the caller). ErrEmailTaken if
+	// the email is already used.
+	CreateUser(ctx context.Context, u User) error
+	// UserByEmail finds a user by normalised email. ErrNotFound if none.
+	UserByEmail(ctx context.Context, email string) (User, error)
+	// UserByID finds a user by id. ErrNotFound if none.
+	UserByID(ctx context.Context, id uuid.UUID) (User, error)
+	// SetPasswordHash replaces a user's password hash. ErrNotFound if no such user.
+	SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string, now time.Time) error
+
+	// CreateSession inserts a new session.
+	CreateSession(ctx context.Context, s Session) error
+	// SessionUser checks, in one query, that the user exists and that the session
+	// belongs to it and is active at now. ErrNotFound if the user does not exist,
+	// ErrSessionInactive if the session is missing, revoked, expired or not the user's.
+	SessionUser(ctx context.Context, userID, sessionID uuid.UUID, now time.Time) (User, error)
+	// RotateSession atomically decides what a presented refresh token does to its
+	// session (see RotateOutcome). ErrNotFound if the user no longer exists,
+	// ErrSessionInactive if the session is missing, revoked, expired or not the user's.
+	RotateSession(ctx context.Context, r RotateRequest) (Rotation, error)
+	// RevokeSession ends one session of a user. ErrSessionInactive if it was not active.
+	RevokeSession(ctx context.Context, userID, sessionID uuid.UUID, now time.Time) error
+}

@@ -1,0 +1,101 @@
+package httpapi
+
+import (
+	"net/http"
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+)
+
+// routes lists every operation of the API.
+func (s *server) routes(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "healthchecker", Method: http.MethodGet, Path: "/api/healthchecker",
+		Summary: "Health check", Tags: []string{"Health"},
+	}, s.health)
+
+	huma.Register(api, huma.Operation{
+		OperationID: "register", Method: http.MethodPost, Path: "/api/auth/register",
+		Summary: "Create an account", Tags: []string{"Auth"}, DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+	}, s.register)
+	documentBody[registerBody](api, "/api/auth/register")
+
+	huma.Register(api, huma.Operation{
+		OperationID: "login", Method: http.MethodPost, Path: "/api/auth/login",
+		Summary:     "Log in",
+		Description: "Checks the password, opens a session and sets the access_token, refresh_token and logged_in cookies.",
+		Tags:        []string{"Auth"},
+		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+	}, s.login)
+	documentBody[loginBody](api, "/api/auth/login")
+
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		huma.Register(api, huma.Operation{
+			OperationID: "refresh-" + lower(method), Method: method, Path: "/api/auth/refresh",
+			Summary: "Refresh the tokens",
+			Description: "Rotates the refresh token (from the Authorization header or the refresh_token cookie): " +
+				"the presented one stops working. Replaying a rotated token after the grace window signs the session out.",
+			Tags:        []string{"Auth"},
+			Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden},
+			Middlewares: huma.Middlewares{sameSiteOnly(api, s.csrf)},
+		}, s.refresh)
+
+		huma.Register(api, huma.Operation{
+			OperationID: "logout-" + lower(method), Method: method, Path: "/api/auth/logout",
+			Summary:     "Log out",
+			Description: "Revokes the session: its refresh token and access tokens stop working at once. Deletes the cookies.",
+			Tags:        []string{"Auth"},
+			Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
+			Middlewares: huma.Middlewares{sameSiteOnly(api, s.csrf)},
+		}, s.logout)
+	}
+
+	huma.Register(api, huma.Operation{
+		OperationID: "me", Method: http.MethodGet, Path: "/api/users/me",
+		Summary: "The current user", Tags: []string{"Users"},
+		Errors: []int{http.StatusUnauthorized},
+	}, s.me)
+}
+
+// documentBody adds the JSON request body of a POST operation to the OpenAPI
+// document, from the wire struct that readJSON decodes. It is added after
+// registration on purpose: an operation registered with a body would have huma
+// read and validate the body itself, in its own error shape.
+func documentBody[T any](api huma.API, path string) {
+	schema := huma.SchemaFromType(api.OpenAPI().Components.Schemas, reflect.TypeFor[T]())
+	schema.AdditionalProperties = true // unknown fields are ignored, not refused
+	api.OpenAPI().Paths[path].Post.RequestBody = &huma.RequestBody{
+		Required: true,
+		Content:  map[string]*huma.MediaType{"application/json": {Schema: schema}},
+	}
+}
+
+func lower(method string) string {
+	if method == http.MethodGet {
+		return "get"
+	}
+	return "post"
+}
+
+// sameSiteOnly refuses a GET that a browser sent from another site. GET refresh
+// and logout change state, and SameSite=Lax cookies ride along on cross-site
+// top-level navigations, so a link on any page could otherwise log a user out or
+// burn their refresh token. The check is net/http's CSRF check, run as if the
+// request were a POST, so CLIENT_ORIGIN stays trusted and non-browser clients
+// (no Sec-Fetch-Site, no Origin) pass.
+func sameSiteOnly(api huma.API, csrf *http.CrossOriginProtection) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		if ctx.Method() == http.MethodGet {
+			r, _ := humago.Unwrap(ctx)
+			probe := r.WithContext(r.Context())
+			probe.Method = http.MethodPost
+			if err := csrf.Check(probe); err != nil {
+				_ = huma.WriteErr(api, ctx, http.StatusForbidden, "Cross-site request refused")
+				return
+			}
+		}
+		next(ctx)
+	}
+}

@@ -1,0 +1,101 @@
+// Package httpapi is authapi's HTTP layer: the routes, request decoding, cookies,
+// CORS and CSRF protection, and the mapping of domain errors to status codes.
+package httpapi
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/authapi/authapi/internal/auth"
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/rs/cors"
+)
+
+// Options configures NewServer.
+type Options struct {
+	Service *auth.Service
+	Logger  *slog.Logger
+	Cookies CookieConfig
+	// ClientOrigins are the browser origins allowed to call the API with
+	// credentials (CORS) and trusted by the CSRF check.
+	ClientOrigins []string
+	// MaxBodyBytes caps every request body; larger ones get 413.
+	MaxBodyBytes int64
+	// Version is shown in the OpenAPI document.
+	Version string
+	// Docs serves the interactive documentation page at /docs (nil: none).
+	Docs http.Handler
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// server holds what the handlers share.
+type server struct {
+	svc     *auth.Service
+	log     *slog.Logger
+	cookies CookieConfig
+	csrf    *http.CrossOriginProtection
+}
+
+// NewServer returns the complete HTTP handler of authapi.
+func NewServer(o Options) (http.Handler, error) {
+	installErrorShape()
+	csrf := http.NewCrossOriginProtection()
+	for _, origin := range o.ClientOrigins {
+		if err := csrf.AddTrustedOrigin(origin); err != nil {
+			return nil, fmt.Errorf("client origin %q: %w", origin, err)
+		}
+	}
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSONError(w, http.StatusForbidden, "Cross-origin request refused")
+	}))
+	s := &server{svc: o.Service, log: o.Logger, cookies: o.Cookies, csrf: csrf}
+
+	mux := http.NewServeMux()
+	cfg := huma.DefaultConfig("authapi", o.Version)
+	cfg.Info.Description = "Register, log in, refresh and log out with RS256/ES256/EdDSA JWTs in HttpOnly cookies or a Bearer header."
+	cfg.CreateHooks = nil // no $schema field or Link header: bodies are exactly the contract's
+	cfg.DocsPath = ""     // our own docs page, with embedded assets
+	cfg.SchemasPath = ""
+	api := humago.New(mux, cfg)
+	s.routes(api)
+	if o.Docs != nil {
+		mux.Handle("GET /docs", o.Docs)
+		mux.Handle("GET /docs/", o.Docs)
+	}
+
+	var h http.Handler = jsonFallback(mux)
+	h = limitBody(h, o.MaxBodyBytes)
+	h = csrf.Handler(h)
+	h = withCORS(h, o.ClientOrigins)
+	h = securityHeaders(h)
+	h = recoverPanics(h, o.Logger)
+	return h, nil
+}
+
+// withCORS lets the configured browser origins call the API with credentials.
+// A preflight from any other origin gets 400, as the reference answers it.
+func withCORS(next http.Handler, origins []string) http.Handler {
+	c := cors.New(cors.Options{
+		AllowedOrigins:       origins,
+		AllowCredentials:     true,
+		AllowedMethods:       []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"},
+		AllowedHeaders:       []string{"*"},
+		MaxAge:               600,
+		OptionsSuccessStatus: http.StatusOK,
+	})
+	h := c.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+		if preflight && r.Header.Get("Origin") != "" && !c.OriginAllowed(r) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte("Disallowed CORS origin"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

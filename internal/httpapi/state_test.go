@@ -1,0 +1,63 @@
+package httpapi_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/authapi/authapi/internal/auth"
+	"github.com/google/uuid"
+)
+
+// Transcript section 9: accounts changed behind the API's back, with difference 6.
+func TestAccountState(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		e := newEnv(t, kind)
+		u := e.register("Bob", "bob@example.com", "password123")
+		id := uuid.MustParse(u["id"].(string))
+		s := e.login("bob@example.com", "password123") // 106
+		if err := e.db.SetVerified(t.Context(), id, false); err != nil {
+			t.Fatal(err)
+		}
+		login := func(pw string) resp {
+			return e.do(req{method: "POST", path: "/api/auth/login", body: mustJSON(map[string]string{"email": "bob@example.com", "password": pw})})
+		}
+		login("password123").expect(t, 401, `{"detail":"Please verify your email address"}`)                  // 107
+		login("wrongpass1").expect(t, 400, `{"detail":"Incorrect Email or Password"}`)                        // 108, difference 6
+		e.do(req{path: "/api/users/me", cookies: map[string]string{"access_token": s.access}}).expect(t, 401, // 109
+			`{"detail":"Please verify your account"}`)
+		r := e.do(req{path: "/api/auth/refresh", cookies: map[string]string{"refresh_token": s.refresh}}) // 110
+		r.expect(t, 200, "")
+		if err := e.db.DeleteUser(t.Context(), id); err != nil {
+			t.Fatal(err)
+		}
+		e.do(req{path: "/api/users/me", cookies: map[string]string{"access_token": s.access}}).expect(t, 401, // 111
+			`{"detail":"User no longer exist"}`)
+		e.do(req{path: "/api/auth/refresh", cookies: map[string]string{"refresh_token": r.cookie("refresh_token").Value}}).expect(t, 400, // 112
+			`{"detail":"User no longer exist"}`)
+		e.do(req{path: "/api/auth/logout", cookies: map[string]string{"access_token": s.access}}).expect(t, 401, // 113
+			`{"detail":"User no longer exist"}`)
+	})
+}
+
+// Transcript section 11: a short access lifetime, then refresh.
+func TestAccessExpiry(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		e := newEnv(t, kind, func(c *auth.Config) { c.AccessTTL = time.Minute })
+		e.register("Alice", "alice@example.com", "password123")
+		r := e.do(req{method: "POST", path: "/api/auth/login", body: `{"email":"alice@example.com","password":"password123"}`}) // 116
+		r.expect(t, 200, "")
+		if c := r.cookie("access_token"); c.MaxAge != 60 || r.cookie("logged_in").MaxAge != 60 {
+			t.Fatalf("access Max-Age = %d, want 60", c.MaxAge)
+		}
+		access, refresh := r.cookie("access_token").Value, r.cookie("refresh_token").Value
+		e.do(req{path: "/api/users/me", cookies: map[string]string{"access_token": access}}).expect(t, 200, "") // 117
+		e.clock.Advance(62 * time.Second)
+		invalid := `{"detail":"Token is invalid or has expired"}`
+		e.do(req{path: "/api/users/me", cookies: map[string]string{"access_token": access}}).expect(t, 401, invalid)             // 118
+		e.do(req{path: "/api/users/me", header: map[string]string{"Authorization": "Bearer " + access}}).expect(t, 401, invalid) // 119
+		e.do(req{path: "/api/auth/logout", cookies: map[string]string{"access_token": access}}).expect(t, 401, invalid)          // 120
+		r = e.do(req{path: "/api/auth/refresh", cookies: map[string]string{"refresh_token": refresh}})                           // 121
+		r.expect(t, 200, "")
+		e.do(req{path: "/api/users/me", cookies: map[string]string{"access_token": r.json(t)["access_token"].(string)}}).expect(t, 200, "") // 122
+	})
+}

@@ -1,0 +1,41 @@
+package password
+
+import "testing"
+
+// passlib12 is a cost-12 bcrypt hash of "correct horse battery staple" in the
+// $2b$ form passlib (the reference server) stores.
+const passlib12 = "$2b$12$ql8xtPbN207ouv0QuqXOgefQ5Ehhh7wd0uUlzCcW22IZz02FnYswe"
+
+func BenchmarkHash(b *testing.B) {
+	h := newHasher(b, DefaultParams)
+	for b.Loop() {
+		if _, err := h.Hash("correct horse battery staple"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	h := newHasher(b, DefaultParams)
+	tests := []struct{ name, encoded string }{
+		{"argon2id-default", mustHash(b, h, "correct horse battery staple")},
+		{"bcrypt-12", passlib12},
+	}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			for b.Loop() {
+				ok, _, err := h.Verify(tt.encoded, "correct horse battery staple")
+				if !ok || err != nil {
+					b.Fatalf("Verify = %v, %v; want true, nil", ok, err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkVerifyDummy(b *testing.B) {
+	h := newHasher(b, DefaultParams)
+	for b.Loop() {
+		h.VerifyDummy("correct horse battery staple")
+	}
+}

@@ -1,0 +1,173 @@
+// Package store is the one SQL implementation of auth.Store, over PostgreSQL
+// (pgx) and SQLite (modernc.org/sqlite). The queries are written once; a small
+// dialect value covers where the two engines differ.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/authapi/authapi/internal/auth"
+)
+
+var _ auth.Store = (*DB)(nil)
+
+// DB is a PostgreSQL or SQLite database holding users and sessions. It is safe
+// for concurrent use, also by several processes sharing one database.
+type DB struct {
+	db *sql.DB
+	d  dialect
+	// sqlitePath is the database file, used to lock migrations across
+	// processes; empty for PostgreSQL, which has advisory locks instead.
+	sqlitePath string
+}
+
+// Open connects to the database named by dsn and pings it. A dsn starting with
+// postgres:// or postgresql:// is a PostgreSQL connection URL; anything else is
+// the path of a SQLite file, created (with its directory) if missing. Errors
+// never contain the DSN's password.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	secrets, err := dsnSecrets(dsn)
+	if err != nil {
+		// url.Parse errors quote the whole input, password included.
+		return nil, errors.New("open postgres: dsn is not a valid URL")
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, redact(fmt.Errorf("open postgres: %w", err), secrets)
+	}
+	db := stdlib.OpenDB(*cfg)
+	procs := runtime.GOMAXPROCS(0)
+	db.SetMaxOpenConns(4 * procs)
+	db.SetMaxIdleConns(procs)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	// Recycling connections lets a pooler or failover move us eventually.
+	db.SetConnMaxLifetime(30 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, redact(fmt.Errorf("open postgres: %w", err), secrets)
+	}
+	return &DB{db: db, d: postgresDialect}, nil
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("open sqlite: empty path")
+	}
+	if strings.ContainsRune(path, '?') {
+		// The driver would take the rest for connection parameters.
+		return nil, fmt.Errorf("open sqlite %s: path contains '?'", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	q := url.Values{}
+	// busy_timeout first, so that the pragmas after it wait for a lock
+	// instead of failing while another connection holds one.
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	// BEGIN IMMEDIATE takes the write lock up front, so concurrent writers
+	// queue on busy_timeout instead of failing when a read lock cannot be
+	// upgraded.
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// Writes serialize in SQLite whatever the pool size; a few connections
+	// let WAL readers run beside the writer. Idle connections are kept
+	// because opening one re-runs the pragmas.
+	n := max(4, runtime.GOMAXPROCS(0))
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{db: db, d: sqliteDialect, sqlitePath: path}, nil
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	return db.db.Close()
+}
+
+// Ping checks that the database is reachable.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.d.name, err)
+	}
+	return nil
+}
+
+// Dialect names the database engine: "postgres" or "sqlite".
+func (db *DB) Dialect() string {
+	return db.d.name
+}
+
+// dsnSecrets returns the password of a connection URL in every spelling an
+// error might quote it in: decoded and as written.
+func dsnSecrets(dsn string) ([]string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, err
+	}
+	var secrets []string
+	if pw, ok := u.User.Password(); ok {
+		_, raw, _ := strings.Cut(u.User.String(), ":")
+		secrets = append(secrets, pw, raw)
+	}
+	if pw := u.Query().Get("password"); pw != "" {
+		secrets = append(secrets, pw, url.QueryEscape(pw))
+	}
+	return secrets, nil
+}
+
+// redact hides secrets from err's message while keeping its chain for
+// errors.Is and errors.As.
+func redact(err error, secrets []string) error {
+	for _, s := range secrets {
+		if s != "" && strings.Contains(err.Error(), s) {
+			return &redactedError{err: err, secrets: secrets}
+		}
+	}
+	return err
+}
+
+type redactedError struct {
+	err     error
+	secrets []string
+}
+
+func (e *redactedError) Error() string {
+	msg := e.err.Error()
+	for _, s := range e.secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "xxxxx")
+		}
+	}
+	return msg
+}
+
+func (e *redactedError) Unwrap() error { return e.err }

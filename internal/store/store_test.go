@@ -1,0 +1,97 @@
+package store_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"github.com/authapi/authapi/internal/auth"
+	"github.com/authapi/authapi/internal/auth/authtest"
+	"github.com/authapi/authapi/internal/store"
+	"github.com/authapi/authapi/internal/store/storetest"
+)
+
+var _ authtest.Inspector = (*store.DB)(nil)
+
+// TestContract runs the auth.Store contract on SQLite, and on PostgreSQL when
+// TEST_DATABASE_URL is set.
+func TestContract(t *testing.T) {
+	t.Parallel()
+	for _, kind := range storetest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			authtest.Run(t, func(t *testing.T) auth.Store { return storetest.Open(t, kind) })
+		})
+	}
+}
+
+// TestAdminMethods covers the methods beyond auth.Store.
+func TestAdminMethods(t *testing.T) {
+	t.Parallel()
+	for _, kind := range storetest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			db := storetest.Open(t, kind)
+			if got := db.Dialect(); got != kind {
+				t.Errorf("Dialect() = %q, want %q", got, kind)
+			}
+			if err := db.Ping(ctx); err != nil {
+				t.Errorf("Ping() = %v, want nil", err)
+			}
+
+			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			u := auth.User{
+				ID: uuid.New(), Name: "Ada", Email: "ada@example.com", Photo: auth.DefaultPhoto,
+				PasswordHash: "$argon2id$x", Role: auth.RoleUser, CreatedAt: now, UpdatedAt: now,
+			}
+			if err := db.CreateUser(ctx, u); err != nil {
+				t.Fatalf("CreateUser() = %v, want nil", err)
+			}
+			for _, verified := range []bool{true, false} {
+				if err := db.SetVerified(ctx, u.ID, verified); err != nil {
+					t.Fatalf("SetVerified(%v) = %v, want nil", verified, err)
+				}
+				u.Verified = verified
+				got, err := db.UserByID(ctx, u.ID)
+				if err != nil {
+					t.Fatalf("UserByID() = %v, want nil", err)
+				}
+				if diff := cmp.Diff(got, u); diff != "" {
+					t.Errorf("UserByID() after SetVerified(%v) mismatch (-got +want):\n%s", verified, diff)
+				}
+			}
+
+			sess := auth.Session{
+				ID: uuid.New(), UserID: u.ID, RefreshJTI: uuid.New(),
+				CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour),
+			}
+			if err := db.CreateSession(ctx, sess); err != nil {
+				t.Fatalf("CreateSession() = %v, want nil", err)
+			}
+			if err := db.DeleteUser(ctx, u.ID); err != nil {
+				t.Fatalf("DeleteUser() = %v, want nil", err)
+			}
+			if _, err := db.UserByID(ctx, u.ID); !errors.Is(err, auth.ErrNotFound) {
+				t.Errorf("UserByID(deleted) = %v, want ErrNotFound", err)
+			}
+			if _, err := db.Session(ctx, sess.ID); !errors.Is(err, auth.ErrNotFound) {
+				t.Errorf("Session(of deleted user) = %v, want ErrNotFound", err)
+			}
+
+			missing := uuid.New()
+			if err := db.DeleteUser(ctx, missing); !errors.Is(err, auth.ErrNotFound) {
+				t.Errorf("DeleteUser(missing) = %v, want ErrNotFound", err)
+			}
+			if err := db.SetVerified(ctx, missing, true); !errors.Is(err, auth.ErrNotFound) {
+				t.Errorf("SetVerified(missing) = %v, want ErrNotFound", err)
+			}
+			if _, err := db.Session(ctx, missing); !errors.Is(err, auth.ErrNotFound) {
+				t.Errorf("Session(missing) = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}

@@ -199,6 +199,11 @@ func TestLoad(t *testing.T) {
 			},
 		},
 		{
+			name:    "private key alone: the public half is derived later",
+			environ: map[string]string{"JWT_PRIVATE_KEY": privateKey, "JWT_ALGORITHM": "ES256"},
+			want:    func(c *Config) { c.JWTPrivateKey, c.JWTAlgorithm = privateKey, "ES256" },
+		},
+		{
 			name:    "https PUBLIC_URL turns Secure on",
 			environ: map[string]string{"PUBLIC_URL": "https://auth.example.com/", "COOKIE_DOMAIN": ".Example.com"},
 			want: func(c *Config) {

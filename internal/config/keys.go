@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// keys checks JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: both or neither, each the
-// right kind of PEM block. Whether the key suits JWT_ALGORITHM, and its size,
+// keys checks JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: a private key alone (the
+// public half is derived from it), both, or neither; each the right kind of
+// PEM block. Whether the key suits JWT_ALGORITHM, and its size,
 // is the token package's check when it parses the key. Key material is never
 // put in an error.
 func (p *problems) keys(private, public string) (string, string) {
@@ -17,11 +18,13 @@ func (p *problems) keys(private, public string) (string, string) {
 	case private == "" && public == "":
 		return "", ""
 	case private == "":
-		p.add("JWT_PUBLIC_KEY is set but JWT_PRIVATE_KEY is not: set both or neither (with neither, authapi generates a pair)")
+		p.add("JWT_PUBLIC_KEY is set but JWT_PRIVATE_KEY is not: set JWT_PRIVATE_KEY too, or neither (with neither, authapi generates a pair)")
 		return "", ""
 	case public == "":
-		p.add("JWT_PRIVATE_KEY is set but JWT_PUBLIC_KEY is not: set both or neither (with neither, authapi generates a pair)")
-		return "", ""
+		if !p.keyKind("JWT_PRIVATE_KEY", private, true) {
+			return "", ""
+		}
+		return private, ""
 	}
 	if isSwapped(private, public) {
 		p.add("JWT_PRIVATE_KEY holds a public key and JWT_PUBLIC_KEY a private one: swap their values")

@@ -61,7 +61,7 @@ func TestOpenSQLiteErrors(t *testing.T) {
 	if err := os.WriteFile(notDB, []byte(strings.Repeat("not a database ", 100)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"", "odd?name.db", notDB} {
+	for _, path := range []string{"", ":memory:", "odd?name.db", notDB} {
 		if db, err := Open(t.Context(), path); err == nil {
 			db.Close()
 			t.Errorf("Open(%q) = nil error, want one", path)

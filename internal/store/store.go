@@ -73,6 +73,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open sqlite: empty path")
 	}
+	if path == ":memory:" {
+		// Every pooled connection would get a database of its own.
+		return nil, errors.New("open sqlite: in-memory databases are not supported, give a file path")
+	}
 	if strings.ContainsRune(path, '?') {
 		// The driver would take the rest for connection parameters.
 		return nil, fmt.Errorf("open sqlite %s: path contains '?'", path)

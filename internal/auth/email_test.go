@@ -1,0 +1,53 @@
+package auth
+
+import "testing"
+
+func TestParseEmail(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"alice@example.com", "alice@example.com", true},
+		{"Alice@Example.COM", "alice@example.com", true},
+		{"  spaced@example.com  ", "spaced@example.com", true},
+		{"Eve Person <EVE@Example.com>", "eve@example.com", true},
+		{"first.last+tag@sub.example.co.uk", "first.last+tag@sub.example.co.uk", true},
+		{"not-an-email", "", false},
+		{"alice", "", false},
+		{"a@b", "", false},
+		{"carol@foo.test", "", false},
+		{"x@localhost", "", false},
+		{"x@example.123", "", false},
+		{"x@-bad.com", "", false},
+		{"x@bad-.com", "", false},
+		{"x@exa_mple.com", "", false},
+		{"a@b.com, c@d.com", "", false},
+		{`"quoted local"@example.com`, "", false},
+		{"", "", false},
+		{"@example.com", "", false},
+	}
+	for _, tc := range tests {
+		got, err := ParseEmail(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseEmail(%q) = %q, %v; want %q, ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"Mozilla/5.0", 512, "Mozilla/5.0"},
+		{"abcdef", 3, "abc"},
+		{"ééé", 3, "é"}, // never half a character
+		{"a\xffb", 10, "ab"},
+	}
+	for _, tc := range tests {
+		if got := cleanText(tc.in, tc.n); got != tc.want {
+			t.Errorf("cleanText(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}

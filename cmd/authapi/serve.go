@@ -120,10 +120,10 @@ func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logge
 		return nil, err
 	}
 	tokens := token.NewManager(key, token.Options{Issuer: cfg.Issuer})
-	svc := auth.NewService(db, hasher, tokens, auth.Config{
+	svc := auth.NewService(auth.Deps{Store: db, Hasher: hasher, Tokens: tokens, Now: time.Now, Log: log}, auth.Config{
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,
 		SessionMaxLifetime: cfg.SessionMaxLifetime, EmailVerification: cfg.EmailVerification,
-	}, time.Now, log)
+	})
 	return httpapi.NewServer(httpapi.Options{
 		Service: svc, Logger: log, ClientOrigins: cfg.ClientOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 		Version: version, Docs: docsui.Handler("/openapi.json"),

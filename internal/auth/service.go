@@ -27,6 +27,16 @@ type Config struct {
 	EmailVerification bool
 }
 
+// Deps are what a Service works with.
+type Deps struct {
+	Store  Store
+	Hasher *password.Hasher
+	Tokens *token.Manager
+	Now    func() time.Time // the clock; nil means time.Now
+	Log    *slog.Logger
+	Events Events // optional
+}
+
 // Service implements the account and token flows on top of a Store.
 type Service struct {
 	store  Store
@@ -35,11 +45,23 @@ type Service struct {
 	cfg    Config
 	now    func() time.Time
 	log    *slog.Logger
+	events Events
 }
 
-// NewService returns a Service. now is the clock (time.Now in production).
-func NewService(store Store, hasher *password.Hasher, tokens *token.Manager, cfg Config, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, hasher: hasher, tokens: tokens, cfg: cfg, now: now, log: log}
+// NewService returns a Service.
+func NewService(d Deps, cfg Config) *Service {
+	s := &Service{store: d.Store, hasher: d.Hasher, tokens: d.Tokens, cfg: cfg, now: d.Now, log: d.Log, events: d.Events}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.events == nil {
+		s.events = noEvents{}
+	}
+	return s
+}
+
+func (s *Service) record(ctx context.Context, name, outcome string, userID uuid.UUID) {
+	s.events.Record(ctx, Event{Name: name, Outcome: outcome, UserID: userID})
 }
 
 // RegisterInput is a validated registration. Email is already normalised (ParseEmail).
@@ -73,6 +95,7 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 // a used email wins over a password mismatch.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) {
 	if _, err := s.store.UserByEmail(ctx, in.Email); err == nil {
+		s.record(ctx, EventRegister, OutcomeExists, uuid.Nil)
 		return User{}, ErrAccountExists
 	} else if !errors.Is(err, ErrNotFound) {
 		return User{}, fmt.Errorf("register: %w", err)
@@ -92,10 +115,12 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		// Two registrations raced past the first check: the unique index decides.
 		if errors.Is(err, ErrEmailTaken) {
+			s.record(ctx, EventRegister, OutcomeExists, uuid.Nil)
 			return User{}, ErrAccountExists
 		}
 		return User{}, fmt.Errorf("register: %w", err)
 	}
+	s.record(ctx, EventRegister, OutcomeCreated, u.ID)
 	return u, nil
 }
 
@@ -106,6 +131,7 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 	u, err := s.store.UserByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) {
 		s.hasher.VerifyDummy(pw)
+		s.record(ctx, EventLogin, OutcomeBadCredentials, uuid.Nil)
 		return Tokens{}, ErrBadCredentials
 	}
 	if err != nil {
@@ -114,12 +140,14 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 	ok, rehash, err := s.hasher.Verify(u.PasswordHash, pw)
 	if err != nil {
 		s.log.ErrorContext(ctx, "stored password hash is unreadable", "user_id", u.ID, "error", err)
-		return Tokens{}, ErrBadCredentials
+		ok = false
 	}
 	if !ok {
+		s.record(ctx, EventLogin, OutcomeBadCredentials, u.ID)
 		return Tokens{}, ErrBadCredentials
 	}
 	if !u.Verified {
+		s.record(ctx, EventLogin, OutcomeNotVerified, u.ID)
 		return Tokens{}, ErrLoginNotVerified
 	}
 	if rehash {
@@ -134,6 +162,7 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return Tokens{}, fmt.Errorf("login: %w", err)
 	}
+	s.record(ctx, EventLogin, OutcomeSuccess, u.ID)
 	return s.issue(u, sess.ID, sess.RefreshJTI, now)
 }
 
@@ -178,6 +207,7 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Princip
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (Tokens, error) {
 	c, err := s.tokens.Verify(refreshToken, token.Refresh)
 	if err != nil {
+		s.record(ctx, EventRefresh, OutcomeInvalid, uuid.Nil)
 		return Tokens{}, ErrRefreshInvalid
 	}
 	now := s.clock()
@@ -187,12 +217,15 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Tokens, err
 	})
 	switch {
 	case errors.Is(err, ErrNotFound):
+		s.record(ctx, EventRefresh, OutcomeInvalid, uuid.Nil)
 		return Tokens{}, ErrRefreshUserGone
 	case errors.Is(err, ErrSessionInactive):
+		s.record(ctx, EventRefresh, OutcomeInvalid, c.Subject)
 		return Tokens{}, ErrRefreshInvalid
 	case err != nil:
 		return Tokens{}, fmt.Errorf("refresh: %w", err)
 	}
+	s.record(ctx, EventRefresh, rot.Outcome.String(), c.Subject)
 	if rot.Outcome == Reused {
 		s.log.WarnContext(ctx, "refresh token reuse detected; session revoked",
 			"event", "refresh_reuse", "user_id", c.Subject, "session_id", c.SessionID)
@@ -208,6 +241,7 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 	if err != nil && !errors.Is(err, ErrSessionInactive) {
 		return fmt.Errorf("logout: %w", err)
 	}
+	s.record(ctx, EventLogout, OutcomeRevoked, p.User.ID)
 	return nil
 }
 

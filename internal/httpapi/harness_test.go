@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -63,8 +64,34 @@ type clock struct{ offset atomic.Int64 }
 func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
+// eventLog records the service's events for tests to check.
+type eventLog struct {
+	mu     sync.Mutex
+	events []auth.Event
+}
+
+func (l *eventLog) Record(_ context.Context, e auth.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, e)
+}
+
+// count returns how many events of name and outcome were recorded.
+func (l *eventLog) count(name, outcome string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, e := range l.events {
+		if e.Name == name && e.Outcome == outcome {
+			n++
+		}
+	}
+	return n
+}
+
 type env struct {
 	t       *testing.T
+	events  *eventLog
 	handler http.Handler
 	db      *store.DB
 	key     *token.Key
@@ -93,7 +120,8 @@ func newEnv(t *testing.T, kind string, opts ...envOption) *env {
 	key := signingKey(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tokens := token.NewManager(key, token.Options{Issuer: "authapi", Now: clk.Now})
-	svc := auth.NewService(db, hasher, tokens, cfg, clk.Now, log)
+	events := &eventLog{}
+	svc := auth.NewService(auth.Deps{Store: db, Hasher: hasher, Tokens: tokens, Now: clk.Now, Log: log, Events: events}, cfg)
 	h, err := httpapi.NewServer(httpapi.Options{
 		Service: svc, Logger: log, ClientOrigins: []string{testOrigin}, MaxBodyBytes: 1 << 20, Version: "test",
 		Cookies: httpapi.CookieConfig{SameSite: http.SameSiteLaxMode, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL},
@@ -101,7 +129,7 @@ func newEnv(t *testing.T, kind string, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, handler: h, db: db, key: key, clock: clk, cfg: cfg}
+	return &env{t: t, events: events, handler: h, db: db, key: key, clock: clk, cfg: cfg}
 }
 
 // forEachDB runs a test on every available database.

@@ -248,6 +248,11 @@ func TestRefreshAndLogout(t *testing.T) {
 			refresh(nil, map[string]string{"refresh_token": next.Value}).expect(t, 400, invalid)
 			e.do(req{path: "/api/users/me", cookies: map[string]string{"access_token": r.cookie("access_token").Value}}).
 				expect(t, 401, `{"detail":"Token is invalid or has expired"}`)
+			for outcome, want := range map[string]int{"rotated": 1, "grace": 1, "reuse_revoked": 1} {
+				if got := e.events.count("refresh", outcome); got != want {
+					t.Errorf("refresh %s events = %d, want %d", outcome, got, want)
+				}
+			}
 		})
 
 		t.Run("78 bearer refresh returns the new refresh token in the body", func(t *testing.T) {

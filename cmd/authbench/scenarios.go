@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// scenario is one named load shape.
+type scenario struct {
+	name  string
+	about string
+	run   func(ctx context.Context, b *bench) (Scenario, error)
+}
+
+// scenarios lists every scenario in the order `--scenarios all` runs them.
+func scenarios() []scenario {
+	return []scenario{
+		{"health", "GET /api/healthchecker: the HTTP stack alone", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.simple(ctx, "health", b.targets.health, b.opts.conns)
+		}},
+		{"me", "GET /api/users/me with a Bearer access token", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.simple(ctx, "me", b.targets.meBearer, b.opts.conns)
+		}},
+		{"me-cookie", "GET /api/users/me with the access_token cookie", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.simple(ctx, "me-cookie", b.targets.meCookie, b.opts.conns)
+		}},
+		{"refresh", "POST /api/auth/refresh; each virtual user follows its own rotation chain", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.simple(ctx, "refresh", b.targets.refresh(ctx), min(b.opts.conns, len(b.targets.accounts)))
+		}},
+		{"login", "POST /api/auth/login, one at a time: the time of one login", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.simple(ctx, "login", b.targets.login, 1)
+		}},
+		{"register-1", "POST /api/auth/register, one at a time", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.simple(ctx, "register-1", b.targets.register, 1)
+		}},
+		{"register", "POST /api/auth/register, --hash-conns at a time: does it scale to the cores?", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.simple(ctx, "register", b.targets.register, b.opts.hashConns)
+		}},
+		{"mix", "90 % me, 8 % refresh, 2 % login", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.simple(ctx, "mix", b.targets.mix(ctx), min(b.opts.conns, len(b.targets.accounts)))
+		}},
+		{"flood", "me at --flood-me-rate alone, then while --flood-logins logins run at once", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.flood(ctx)
+		}},
+	}
+}
+
+// pickScenarios resolves a comma-separated list ("all" for every one).
+func pickScenarios(names []string) ([]scenario, error) {
+	all := scenarios()
+	if slices.Equal(names, []string{"all"}) {
+		return all, nil
+	}
+	var out []scenario
+	for _, n := range names {
+		i := slices.IndexFunc(all, func(s scenario) bool { return s.name == n })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown scenario %q", n)
+		}
+		out = append(out, all[i])
+	}
+	return out, nil
+}
+
+// simple warms up, then attacks with one targeter at --rate with conns
+// concurrent requests for --duration.
+func (b *bench) simple(ctx context.Context, name string, tr vegeta.Targeter, conns int) (Scenario, error) {
+	l := load{conns: conns, rate: b.opts.rate, duration: b.opts.duration}
+	if b.opts.warmup > 0 {
+		w := l
+		w.duration = b.opts.warmup
+		b.attack(ctx, tr, w)
+	}
+	s := Scenario{Name: name, Conns: conns, Rate: l.rate}
+	err := b.measure(ctx, &s, func() {
+		s.Ops = sortedOps(b.attack(ctx, tr, l))
+	})
+	return s, err
+}
+
+// flood measures me at a fixed rate twice: alone, then while floodLogins
+// logins are in flight at every moment. A server that bounds its password
+// hashing keeps me fast and sheds the excess logins (503); one that does not
+// lets the hashes take the CPU from everyone.
+func (b *bench) flood(ctx context.Context) (Scenario, error) {
+	o := b.opts
+	me := load{conns: o.conns, rate: o.floodMeRate, duration: o.duration}
+	s := Scenario{Name: "flood", Conns: o.floodLogins, Rate: o.floodMeRate}
+	baseline := b.attack(ctx, b.targets.meBearer, me)["me"]
+	if baseline == nil {
+		return s, ctx.Err()
+	}
+	// The logins start first and outlast me, so me is measured beside them.
+	lead := min(o.duration/4, time.Second)
+	err := b.measure(ctx, &s, func() {
+		var (
+			wg     sync.WaitGroup
+			logins map[string]*vegeta.Metrics
+		)
+		wg.Go(func() {
+			logins = b.attack(ctx, b.targets.login, load{conns: o.floodLogins, duration: o.duration + lead})
+		})
+		time.Sleep(lead)
+		during := b.attack(ctx, b.targets.meBearer, me)
+		wg.Wait()
+		s.Ops = []Op{newOp("me-alone", baseline)}
+		s.Ops = append(s.Ops, sortedOps(during)...)
+		s.Ops = append(s.Ops, sortedOps(logins)...)
+	})
+	return s, err
+}
+
+// sortedOps turns metrics per operation into Ops in name order.
+func sortedOps(m map[string]*vegeta.Metrics) []Op {
+	var ops []Op
+	for name, metrics := range m {
+		ops = append(ops, newOp(name, metrics))
+	}
+	slices.SortFunc(ops, func(a, b Op) int {
+		return opRank(a.Name) - opRank(b.Name)
+	})
+	return ops
+}
+
+func opRank(name string) int {
+	return slices.Index([]string{"health", "me", "refresh", "login", "register"}, name)
+}

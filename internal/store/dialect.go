@@ -24,6 +24,8 @@ type dialect struct {
 	encodeTime func(time.Time) any
 	// violation reports which kind of constraint err broke, if any.
 	violation func(err error) violation
+	// prepare caches prepared statements (see stmtCache).
+	prepare bool
 }
 
 // violation classifies a constraint error from either driver.
@@ -67,6 +69,7 @@ var postgresDialect = dialect{
 var sqliteDialect = dialect{
 	name:       "sqlite",
 	goose:      goose.DialectSQLite3,
+	prepare:    true,
 	encodeTime: func(t time.Time) any { return t.Format(sqliteTimeLayout) },
 	violation: func(err error) violation {
 		var sqErr *sqlite.Error

@@ -64,7 +64,7 @@ func (db *DB) CreateSession(ctx context.Context, s auth.Session) error {
 // auth.ErrNotFound if there is none.
 func (db *DB) Session(ctx context.Context, id uuid.UUID) (auth.Session, error) {
 	var s auth.Session
-	row := db.db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions s WHERE s.id = $1`, id)
+	row := db.queryRow(ctx, `SELECT `+sessionColumns+` FROM sessions s WHERE s.id = $1`, id)
 	if err := row.Scan(sessionDest(&s)...); err != nil {
 		return auth.Session{}, fmt.Errorf("session %s: %w", id, notFound(err))
 	}
@@ -80,7 +80,7 @@ func (db *DB) userSession(ctx context.Context, userID, sessionID uuid.UUID) (aut
 		u auth.User
 		s auth.Session
 	)
-	row := db.db.QueryRowContext(ctx, `
+	row := db.queryRow(ctx, `
 		SELECT `+userColumns+`, `+sessionColumns+`
 		FROM users u LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id
 		WHERE u.id = $1`, userID, sessionID)
@@ -131,7 +131,7 @@ const rotateSQL = `
 // session is revoked, because the token was stolen or replayed).
 func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rotation, error) {
 	var u auth.User
-	row := db.db.QueryRowContext(ctx, rotateSQL,
+	row := db.queryRow(ctx, rotateSQL,
 		r.SessionID, r.UserID, r.PresentedJTI, r.NewJTI, db.d.time(r.Now))
 	err := row.Scan(userDest(&u)...)
 	if err == nil {

@@ -32,6 +32,7 @@ type DB struct {
 	// sqlitePath is the database file, used to lock migrations across
 	// processes; empty for PostgreSQL, which has advisory locks instead.
 	sqlitePath string
+	stmts      stmtCache
 }
 
 // Open connects to the database named by dsn and pings it. A dsn starting with
@@ -114,6 +115,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 
 // Close closes the connection pool.
 func (db *DB) Close() error {
+	db.stmts.close()
 	return db.db.Close()
 }
 

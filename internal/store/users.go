@@ -45,7 +45,7 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User) error {
 // It returns an error wrapping auth.ErrNotFound if there is none.
 func (db *DB) UserByEmail(ctx context.Context, email string) (auth.User, error) {
 	var u auth.User
-	row := db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1`, email)
+	row := db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1`, email)
 	if err := row.Scan(userDest(&u)...); err != nil {
 		return auth.User{}, fmt.Errorf("user by email: %w", notFound(err))
 	}
@@ -56,7 +56,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (auth.User, error) 
 // there is none.
 func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (auth.User, error) {
 	var u auth.User
-	row := db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id)
+	row := db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id)
 	if err := row.Scan(userDest(&u)...); err != nil {
 		return auth.User{}, fmt.Errorf("user %s: %w", id, notFound(err))
 	}

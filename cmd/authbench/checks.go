@@ -1,0 +1,155 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// check is one target of the performance issue, judged on one run.
+type check struct {
+	target, measured, floor, ratio, met string
+}
+
+// checks judges a run against the targets. A target whose scenario or floor
+// is missing from the inputs is left out.
+func checks(r Run, floors benchResults) []check {
+	var out []check
+	sc := func(name string) (Scenario, bool) {
+		i := slices.IndexFunc(r.Scenarios, func(s Scenario) bool { return s.Name == name })
+		if i < 0 {
+			return Scenario{}, false
+		}
+		return r.Scenarios[i], true
+	}
+	// CPU per request against a floor made of benchmarks (name → how many).
+	cpuCheck := func(scenario, target string, limit float64, parts ...string) {
+		s, ok := sc(scenario)
+		if !ok || s.CPUPerRequestUS == 0 {
+			return
+		}
+		floor, names := 0.0, []string{}
+		for _, p := range parts {
+			n, times := p, 1.0
+			if strings.HasPrefix(p, "2×") {
+				n, times = p[len("2×"):], 2
+			}
+			v, ok := floors.us(n)
+			if !ok {
+				return
+			}
+			floor += times * v
+			names = append(names, fmt.Sprintf("%s %.0f", p, times*v))
+		}
+		ratio := s.CPUPerRequestUS / floor
+		out = append(out, check{
+			target:   fmt.Sprintf("%s CPU/req ≤ %.2f × (%s)", scenario, limit, strings.Join(names, " + ")),
+			measured: fmt.Sprintf("%.0f µs", s.CPUPerRequestUS), floor: fmt.Sprintf("%.0f µs", floor),
+			ratio: fmt.Sprintf("%.2f", ratio), met: yes(ratio <= limit),
+		})
+	}
+	db, alg := r.Database, r.Alg
+	cpuCheck("me", "me", 1.5, "token.BenchmarkVerify/"+alg, "store.BenchmarkUserByID/"+db)
+	cpuCheck("refresh", "refresh", 1.3, "2×token.BenchmarkIssue/"+alg, "store.BenchmarkRotateSession/"+db)
+	cpuCheck("login", "login", 1.05, "password.BenchmarkVerify/argon2id-default")
+	cpuCheck("register-1", "register", 1.05, "password.BenchmarkHash")
+
+	// Latency of one login or registration against one hash.
+	for _, c := range []struct{ scenario, bench string }{
+		{"login", "password.BenchmarkVerify/argon2id-default"}, {"register-1", "password.BenchmarkHash"},
+	} {
+		s, ok := sc(c.scenario)
+		hash, found := floors.us(c.bench)
+		if !ok || !found || len(s.Ops) == 0 {
+			continue
+		}
+		ratio := s.Ops[0].P50MS * 1000 / hash
+		out = append(out, check{
+			target:   fmt.Sprintf("%s p50 time (1 conn) ≤ 1.05 × %s", c.scenario, c.bench),
+			measured: fmt.Sprintf("%.1f ms", s.Ops[0].P50MS), floor: fmt.Sprintf("%.1f ms", hash/1000),
+			ratio: fmt.Sprintf("%.2f", ratio), met: yes(ratio <= 1.05),
+		})
+	}
+
+	if s, ok := sc("me"); ok && len(s.Ops) > 0 {
+		out = append(out, check{
+			target:   fmt.Sprintf("me p99 < 10 ms at %d connections", s.Conns),
+			measured: fmt.Sprintf("%.1f ms", s.Ops[0].P99MS), met: yes(s.Ops[0].P99MS < 10),
+		})
+	}
+	meErrors, meRequests := 0, uint64(0)
+	for _, s := range r.Scenarios {
+		for _, op := range s.Ops {
+			if strings.HasPrefix(op.Name, "me") {
+				meErrors += op.Errors
+				meRequests += op.Requests
+			}
+		}
+	}
+	out = append(out, check{target: "no me request fails, in any scenario",
+		measured: fmt.Sprintf("%d of %d", meErrors, meRequests), met: yes(meErrors == 0)})
+
+	if s, ok := sc("flood"); ok {
+		op := func(name string) Op {
+			i := slices.IndexFunc(s.Ops, func(o Op) bool { return o.Name == name })
+			if i < 0 {
+				return Op{}
+			}
+			return s.Ops[i]
+		}
+		alone, during, logins := op("me-alone"), op("me"), op("login")
+		if alone.P99MS > 0 {
+			ratio := during.P99MS / alone.P99MS
+			out = append(out, check{
+				target: fmt.Sprintf("flood: me p99 (%d/s) with %d logins in flight ≤ 3 × alone", s.Rate, s.Conns),
+				measured: fmt.Sprintf("%.2f ms (logins: %d ok, %d shed, %d errors)", during.P99MS,
+					logins.Status["200"], logins.Shed, logins.Errors),
+				floor: fmt.Sprintf("%.2f ms", alone.P99MS), ratio: fmt.Sprintf("%.1f", ratio),
+				met: yes(ratio <= 3 && during.Errors == 0),
+			})
+		}
+	}
+	s1, ok1 := sc("register-1")
+	sn, okn := sc("register")
+	if ok1 && okn && len(s1.Ops) > 0 && len(sn.Ops) > 0 && s1.Ops[0].RPS > 0 {
+		scale := sn.Ops[0].RPS / s1.Ops[0].RPS
+		out = append(out, check{
+			target:   fmt.Sprintf("register scales: req/s at %d conns ÷ at 1 (%d CPUs)", sn.Conns, r.CPUs),
+			measured: fmt.Sprintf("%.0f vs %.0f req/s", sn.Ops[0].RPS, s1.Ops[0].RPS),
+			ratio:    fmt.Sprintf("%.2f", scale), met: yes(scale >= 0.8*float64(min(sn.Conns, r.CPUs))),
+		})
+	}
+	if r.IdleRSS > 0 {
+		out = append(out, check{target: "idle RSS < 40 MiB", measured: fmt.Sprintf("%.1f MiB", r.IdleRSS), met: yes(r.IdleRSS < 40)})
+	}
+	if s, ok := sc("mix"); ok && s.PeakRSS > 0 {
+		out = append(out, check{target: fmt.Sprintf("mix peak RSS < 100 MiB (%.0f s)", s.Seconds),
+			measured: fmt.Sprintf("%.1f MiB", s.PeakRSS), met: yes(s.PeakRSS < 100)})
+		if n := len(s.RSSSamples); n >= 4 {
+			first, second := slices.Max(s.RSSSamples[:n/2]), slices.Max(s.RSSSamples[n/2:])
+			met := yes(second <= first*1.1)
+			if s.Seconds < 290 {
+				met += " (run < 5 min)"
+			}
+			out = append(out, check{target: "mix RSS flat: max of 2nd half ≤ 1.1 × max of 1st half",
+				measured: fmt.Sprintf("%.1f → %.1f MiB", first, second), met: met})
+		}
+	}
+	if r.StartupMS > 0 && r.Database == "sqlite" {
+		out = append(out, check{target: "start-up to first answer < 300 ms (SQLite, fresh database)",
+			measured: fmt.Sprintf("%.0f ms", r.StartupMS), met: yes(r.StartupMS < 300)})
+	}
+	return out
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+func sortedKeys(m benchResults) []string {
+	return slices.Sorted(maps.Keys(m))
+}

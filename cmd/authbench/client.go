@@ -64,8 +64,14 @@ func (c *chains) put(i int, token string) {
 	c.free <- i
 }
 
+// politeHeader marks a request whose client honours Retry-After, as a real
+// login form does: a 503 or 429 answer is held back for the time the server
+// asks (at most 5 s) before the virtual user may send its next request.
+const politeHeader = "X-Authbench-Polite"
+
 // chainTransport completes refresh requests tagged with chainHeader: it reads
-// the new refresh token from the body before vegeta sees the response.
+// the new refresh token from the body before vegeta sees the response. It also
+// makes requests tagged with politeHeader wait out Retry-After.
 type chainTransport struct {
 	base   http.RoundTripper
 	chains *chains
@@ -73,6 +79,9 @@ type chainTransport struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *chainTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get(politeHeader) != "" {
+		return t.polite(req)
+	}
 	tag := req.Header.Get(chainHeader)
 	if tag == "" || t.chains == nil {
 		return t.base.RoundTrip(req)
@@ -97,6 +106,22 @@ func (t *chainTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	t.chains.put(i, next.RefreshToken)
 	return resp, err
+}
+
+func (t *chainTransport) polite(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil || (resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != http.StatusTooManyRequests) {
+		return resp, err
+	}
+	secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil || secs < 0 {
+		secs = 1
+	}
+	select {
+	case <-time.After(min(time.Duration(secs)*time.Second, 5*time.Second)):
+	case <-req.Context().Done():
+	}
+	return resp, nil
 }
 
 // newClient returns the HTTP client of one attack: keep-alive connections to

@@ -84,9 +84,11 @@ func (b *bench) simple(ctx context.Context, name string, tr vegeta.Targeter, con
 }
 
 // flood measures me at a fixed rate twice: alone, then while floodLogins
-// logins are in flight at every moment. A server that bounds its password
-// hashing keeps me fast and sheds the excess logins (503); one that does not
-// lets the hashes take the CPU from everyone.
+// clients log in over and over (waiting out Retry-After when refused). A server
+// that bounds its password hashing keeps me fast and sheds the excess logins
+// (503); one that does not lets the hashes take the CPU from everyone. A flood
+// that ignores Retry-After is the per-address rate limit's business, which is
+// off here.
 func (b *bench) flood(ctx context.Context) (Scenario, error) {
 	o := b.opts
 	me := load{conns: o.conns, rate: o.floodMeRate, duration: o.duration}
@@ -103,7 +105,7 @@ func (b *bench) flood(ctx context.Context) (Scenario, error) {
 			logins map[string]*vegeta.Metrics
 		)
 		wg.Go(func() {
-			logins = b.attack(ctx, b.targets.login, load{conns: o.floodLogins, duration: o.duration + lead})
+			logins = b.attack(ctx, b.targets.floodLogin, load{conns: o.floodLogins, duration: o.duration + lead})
 		})
 		time.Sleep(lead)
 		during := b.attack(ctx, b.targets.meBearer, me)

@@ -67,6 +67,15 @@ func (t *targets) login(tgt *vegeta.Target) error {
 	return nil
 }
 
+// floodLogin is a login by a client that honours Retry-After.
+func (t *targets) floodLogin(tgt *vegeta.Target) error {
+	if err := t.login(tgt); err != nil {
+		return err
+	}
+	tgt.Header.Set(politeHeader, "1")
+	return nil
+}
+
 func (t *targets) register(tgt *vegeta.Target) error {
 	n := t.regs.Add(1)
 	tgt.Method, tgt.URL = http.MethodPost, t.base+"/api/auth/register"

@@ -38,7 +38,7 @@ var (
 )
 
 // signingKey is one RSA key for the whole package: generating 2048-bit keys is slow.
-func signingKey(t *testing.T) *token.Key {
+func signingKey(t testing.TB) *token.Key {
 	t.Helper()
 	keyOnce.Do(func() {
 		priv, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -90,7 +90,7 @@ func (l *eventLog) count(name, outcome string) int {
 }
 
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	events  *eventLog
 	handler http.Handler
 	db      *store.DB
@@ -110,7 +110,7 @@ type envConfig struct {
 type envOption func(*envConfig)
 
 // newEnv builds the whole server over a fresh database of the given kind.
-func newEnv(t *testing.T, kind string, opts ...envOption) *env {
+func newEnv(t testing.TB, kind string, opts ...envOption) *env {
 	t.Helper()
 	db := storetest.Open(t, kind)
 	ec := envConfig{
@@ -201,7 +201,7 @@ func (e *env) do(r req) resp {
 }
 
 // json decodes the body into a generic value.
-func (r resp) json(t *testing.T) map[string]any {
+func (r resp) json(t testing.TB) map[string]any {
 	t.Helper()
 	var v map[string]any
 	if err := json.Unmarshal(r.body, &v); err != nil {
@@ -222,7 +222,7 @@ func (r resp) cookie(name string) *http.Cookie {
 
 // expect checks status and, when want is not empty, that the body is exactly
 // the JSON want (compared as JSON, not bytes).
-func (r resp) expect(t *testing.T, status int, want string) {
+func (r resp) expect(t testing.TB, status int, want string) {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status = %d, want %d; body %s", r.status, status, r.body)

@@ -1,0 +1,59 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/authapi/authapi/internal/store/storetest"
+)
+
+// The two hot handlers through the whole HTTP stack (middleware, huma, the
+// service, a real database) but no network, per database. Compare with the
+// server's CPU per request in docs/PERFORMANCE.md: the difference is the
+// network and connection handling.
+
+// BenchmarkMe is GET /api/users/me with a Bearer token and with the cookie.
+func BenchmarkMe(b *testing.B) {
+	for _, kind := range storetest.Kinds() {
+		b.Run(kind, func(b *testing.B) {
+			e := newEnv(b, kind)
+			e.register("Bench", "bench@example.com", "password123")
+			s := e.login("bench@example.com", "password123")
+			for _, tc := range []struct {
+				name string
+				r    req
+			}{
+				{"bearer", req{path: "/api/users/me", header: map[string]string{"Authorization": "Bearer " + s.access}}},
+				{"cookie", req{path: "/api/users/me", cookies: map[string]string{"access_token": s.access}}},
+			} {
+				b.Run(tc.name, func(b *testing.B) {
+					for b.Loop() {
+						if r := e.do(tc.r); r.status != http.StatusOK {
+							b.Fatalf("status %d: %s", r.status, r.body)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkRefresh is POST /api/auth/refresh, each call presenting the
+// refresh token the previous one returned: one rotation chain.
+func BenchmarkRefresh(b *testing.B) {
+	for _, kind := range storetest.Kinds() {
+		b.Run(kind, func(b *testing.B) {
+			e := newEnv(b, kind)
+			e.register("Bench", "bench@example.com", "password123")
+			refresh := e.login("bench@example.com", "password123").refresh
+			for b.Loop() {
+				r := e.do(req{method: http.MethodPost, path: "/api/auth/refresh", cookies: map[string]string{"refresh_token": refresh}})
+				c := r.cookie("refresh_token")
+				if r.status != http.StatusOK || c == nil {
+					b.Fatalf("status %d: %s", r.status, r.body)
+				}
+				refresh = c.Value
+			}
+		})
+	}
+}

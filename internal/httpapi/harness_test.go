@@ -105,6 +105,7 @@ type envConfig struct {
 	auth.Config
 	httpapi.Options
 	hashWorkers, hashQueue int
+	hashMemory             uint32 // KiB; 64 unless set
 }
 
 type envOption func(*envConfig)
@@ -125,7 +126,7 @@ func newEnv(t *testing.T, kind string, opts ...envOption) *env {
 		o(&ec)
 	}
 	cfg := ec.Config
-	hasher, err := password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+	hasher, err := password.NewHasher(password.Params{Memory: max(64, ec.hashMemory), Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,6 +165,7 @@ type req struct {
 	contentType  string // default application/json when body is set; "-" for none
 	header       map[string]string
 	cookies      map[string]string
+	remote       string // the peer address; httptest's 192.0.2.1:1234 unless set
 }
 
 type resp struct {
@@ -191,6 +193,9 @@ func (e *env) do(r req) resp {
 	}
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
+	}
+	if r.remote != "" {
+		hr.RemoteAddr = r.remote
 	}
 	for k, v := range r.cookies {
 		hr.AddCookie(&http.Cookie{Name: k, Value: v})

@@ -51,6 +51,23 @@ func TestLockout(t *testing.T) {
 	})
 }
 
+// Two instances on one database share the lockout: failures on one lock the
+// account on the other.
+func TestLockoutSharedBetweenInstances(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newEnv(t, kind)
+		b := newEnv(t, kind, func(c *envConfig) { c.db = a.db })
+		a.register("Alice", "alice@example.com", "password123")
+		for i := range 5 {
+			e := []*env{a, b}[i%2] // alternate, as a round-robin balancer would
+			e.do(loginReq("alice@example.com", "wrongpass1", nil)).expect(t, 400, "")
+		}
+		for _, e := range []*env{a, b} {
+			e.do(loginReq("alice@example.com", "password123", nil)).expect(t, 429, "")
+		}
+	})
+}
+
 // A wrong current password in a password change counts like a failed login.
 func TestPasswordChangeCountsTowardsLockout(t *testing.T) {
 	e := newEnv(t, "sqlite")
@@ -113,32 +130,37 @@ func TestRateLimits(t *testing.T) {
 // When the hash pool and its queue are full, logins get 503 at once, and
 // requests that need no hash are not held up.
 func TestHashPoolFull(t *testing.T) {
-	e := newEnv(t, "sqlite", func(c *envConfig) { c.hashWorkers, c.hashQueue = 1, 0 })
+	// One worker, no queue, and a hash slow enough that 16 logins at once collide.
+	e := newEnv(t, "sqlite", func(c *envConfig) { c.hashWorkers, c.hashQueue, c.hashMemory = 1, 0, 4*1024 })
 	e.register("Alice", "alice@example.com", "password123")
 	s := e.login("alice@example.com", "password123")
 	const n = 16
-	codes := make(chan int, n)
+	results := make(chan resp, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for range n {
 		wg.Go(func() {
 			<-start
-			codes <- e.do(loginReq("alice@example.com", "password123", nil)).status
+			results <- e.do(loginReq("alice@example.com", "password123", nil))
 		})
 	}
 	close(start)
 	e.do(req{path: "/api/users/me", header: bearer(s.access)}).expect(t, 200, "")
 	wg.Wait()
-	close(codes)
+	close(results)
 	count := map[int]int{}
-	for c := range codes {
-		count[c]++
+	for r := range results {
+		count[r.status]++
+		if r.status == 503 {
+			// The 503 says when to come back.
+			r.expect(t, 503, `{"detail":"Server busy, try again shortly"}`)
+			if r.header.Get("Retry-After") != "1" {
+				t.Errorf("Retry-After = %q, want 1", r.header.Get("Retry-After"))
+			}
+		}
 	}
-	if count[200] < 1 || count[200]+count[503] != n {
-		t.Fatalf("status counts %v: want some 200 and only 503 besides", count)
-	}
-	if count[503] == 0 {
-		t.Skip("every login found the pool free; the machine was too fast to fill it")
+	if count[200] < 1 || count[503] < 1 || count[200]+count[503] != n {
+		t.Fatalf("status counts %v: want some 200, some 503 and nothing else", count)
 	}
 }
 

@@ -105,7 +105,8 @@ type envConfig struct {
 	auth.Config
 	httpapi.Options
 	hashWorkers, hashQueue int
-	hashMemory             uint32 // KiB; 64 unless set
+	hashMemory             uint32    // KiB; 64 unless set
+	db                     *store.DB // a database shared with another env; a fresh one unless set
 }
 
 type envOption func(*envConfig)
@@ -113,7 +114,6 @@ type envOption func(*envConfig)
 // newEnv builds the whole server over a fresh database of the given kind.
 func newEnv(t *testing.T, kind string, opts ...envOption) *env {
 	t.Helper()
-	db := storetest.Open(t, kind)
 	ec := envConfig{
 		Config: auth.Config{
 			AccessTTL: 15 * time.Minute, RefreshTTL: 60 * time.Minute,
@@ -124,6 +124,10 @@ func newEnv(t *testing.T, kind string, opts ...envOption) *env {
 	}
 	for _, o := range opts {
 		o(&ec)
+	}
+	db := ec.db
+	if db == nil {
+		db = storetest.Open(t, kind)
 	}
 	cfg := ec.Config
 	hasher, err := password.NewHasher(password.Params{Memory: max(64, ec.hashMemory), Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})

@@ -47,6 +47,16 @@ func startServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s, err := launch(ctx, cfg, dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return s, nil
+}
+
+// launch does startServer's work in dir.
+func launch(ctx context.Context, cfg serverConfig, dir string) (*server, error) {
 	bin := cfg.bin
 	if bin == "" {
 		bin = filepath.Join(dir, "authapi")
@@ -91,8 +101,9 @@ func startServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	s.exited = make(chan struct{})
 	go func() { _ = s.cmd.Wait(); close(s.exited) }()
 	if err := waitHealthy(ctx, s.url, s.exited); err != nil {
+		tail := s.logTail()
 		s.stop()
-		return nil, fmt.Errorf("%w; server log:\n%s", err, s.logTail())
+		return nil, fmt.Errorf("%w; server log:\n%s", err, tail)
 	}
 	s.startup = time.Since(began)
 	return s, nil

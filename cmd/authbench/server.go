@@ -57,8 +57,12 @@ func startServer(ctx context.Context, cfg serverConfig) (*server, error) {
 
 // launch does startServer's work in dir.
 func launch(ctx context.Context, cfg serverConfig, dir string) (*server, error) {
-	bin := cfg.bin
-	if bin == "" {
+	// The server runs in dir, so a relative path would name the wrong file.
+	bin, err := filepath.Abs(cfg.bin)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.bin == "" {
 		bin = filepath.Join(dir, "authapi")
 		build := exec.CommandContext(ctx, "go", "build", "-o", bin, serverModule)
 		if out, err := build.CombinedOutput(); err != nil {

@@ -7,9 +7,11 @@ cd "$(dirname "$0")/../.."
 out=docs/perf
 pg=postgres://postgres@127.0.0.1:5432
 dur=${DURATION:-10s}
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
 
-go build -o "$out/.authapi" ./cmd/authapi
-go build -o "$out/.authbench" ./cmd/authbench
+go build -o "$bin/authapi" ./cmd/authapi
+go build -o "$bin/authbench" ./cmd/authbench
 
 if [ -z "${SKIP_BENCH:-}" ]; then # SKIP_BENCH=1 keeps the bench.txt of an earlier run
   TEST_DATABASE_URL="$pg/postgres?sslmode=disable" go test -run '^$' -bench . -count 3 \
@@ -18,23 +20,22 @@ fi
 
 for alg in RS256 EdDSA; do
   a=$(echo "$alg" | tr 'A-Z' 'a-z')
-  "$out/.authbench" run --server "$out/.authapi" --alg "$alg" --duration "$dur" --json "$out/sqlite-$a.json"
+  "$bin/authbench" run --server "$bin/authapi" --alg "$alg" --duration "$dur" --json "$out/sqlite-$a.json"
   createdb -h 127.0.0.1 -U postgres "authapi_bench_$a"
-  "$out/.authbench" run --server "$out/.authapi" --alg "$alg" --duration "$dur" \
+  "$bin/authbench" run --server "$bin/authapi" --alg "$alg" --duration "$dur" \
     --database-url "$pg/authapi_bench_$a?sslmode=disable" --json "$out/postgres-$a.json"
   dropdb -h 127.0.0.1 -U postgres "authapi_bench_$a"
 done
 
 # The hash pool: two hashes at once (as many as cores), and no pool at all.
-"$out/.authbench" run --server "$out/.authapi" --alg EdDSA --duration "$dur" --label sqlite-eddsa-hash2 \
+"$bin/authbench" run --server "$bin/authapi" --alg EdDSA --duration "$dur" --label sqlite-eddsa-hash2 \
   --env HASH_CONCURRENCY=2 --scenarios register-1,register,flood --json "$out/sqlite-eddsa-hash2.json"
-"$out/.authbench" run --server "$out/.authapi" --alg EdDSA --duration "$dur" --label sqlite-eddsa-nopool \
+"$bin/authbench" run --server "$bin/authapi" --alg EdDSA --duration "$dur" --label sqlite-eddsa-nopool \
   --env HASH_CONCURRENCY=200,HASH_QUEUE=0 --scenarios flood --json "$out/sqlite-eddsa-nopool.json"
 # Memory over five minutes of the mix.
-"$out/.authbench" run --server "$out/.authapi" --alg EdDSA --duration 5m --label sqlite-eddsa-5min \
+"$bin/authbench" run --server "$bin/authapi" --alg EdDSA --duration 5m --label sqlite-eddsa-5min \
   --scenarios mix --json "$out/sqlite-eddsa-5min.json"
 
-"$out/.authbench" report --bench "$out/bench.txt" --out docs/PERFORMANCE.md \
+"$bin/authbench" report --bench "$out/bench.txt" --out docs/PERFORMANCE.md \
   "$out"/sqlite-rs256.json "$out"/sqlite-eddsa.json "$out"/postgres-rs256.json "$out"/postgres-eddsa.json \
   "$out"/sqlite-eddsa-hash2.json "$out"/sqlite-eddsa-nopool.json "$out"/sqlite-eddsa-5min.json
-rm -f "$out/.authapi" "$out/.authbench"

@@ -19,6 +19,7 @@ import (
 	"github.com/authapi/authapi/internal/password"
 	"github.com/authapi/authapi/internal/store"
 	"github.com/authapi/authapi/internal/token"
+	"github.com/authapi/authapi/internal/webui"
 )
 
 // runServe starts the server and blocks until ctx is cancelled, then shuts down
@@ -124,9 +125,13 @@ func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logge
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,
 		SessionMaxLifetime: cfg.SessionMaxLifetime, EmailVerification: cfg.EmailVerification,
 	})
+	var accountPage http.Handler
+	if cfg.AccountPage {
+		accountPage = webui.Handler()
+	}
 	return httpapi.NewServer(httpapi.Options{
 		Service: svc, Logger: log, ClientOrigins: cfg.ClientOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
-		Version: version, Docs: docsui.Handler("/openapi.json"),
+		Version: version, Docs: docsui.Handler("/openapi.json"), AccountPage: accountPage,
 		Cookies: httpapi.CookieConfig{
 			Secure: cfg.CookieSecure, Domain: cfg.CookieDomain, SameSite: sameSite(cfg.CookieSameSite),
 			AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,

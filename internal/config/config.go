@@ -77,6 +77,8 @@ type Config struct {
 	LogFormat string
 	// MaxBodyBytes caps request bodies (MAX_BODY_BYTES, default 1048576).
 	MaxBodyBytes int64
+	// AccountPage serves the account page at / (ACCOUNT_PAGE, default true).
+	AccountPage bool
 	// ShutdownTimeout is how long in-flight requests get to finish on shutdown
 	// (SHUTDOWN_TIMEOUT, default 15s).
 	ShutdownTimeout time.Duration
@@ -118,6 +120,7 @@ type variables struct {
 	LogFormat          string `env:"LOG_FORMAT" envDefault:"text"`
 	MaxBodyBytes       string `env:"MAX_BODY_BYTES" envDefault:"1048576"`
 	ShutdownTimeout    string `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	AccountPage        string `env:"ACCOUNT_PAGE" envDefault:"true"`
 }
 
 // Load reads the .env file at dotenvPath, then the variables getenv returns,

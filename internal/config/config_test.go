@@ -60,6 +60,7 @@ func defaults() Config {
 		LogFormat:          "text",
 		MaxBodyBytes:       1048576,
 		ShutdownTimeout:    15 * time.Second,
+		AccountPage:        true,
 	}
 }
 
@@ -134,6 +135,11 @@ func TestLoad(t *testing.T) {
 			name:   "empty dotenv value means the default",
 			dotenv: "ACCESS_TOKEN_EXPIRES_IN=\nJWT_PRIVATE_KEY=\nJWT_PUBLIC_KEY=\nDATABASE_URL=\n",
 			want:   func(*Config) {},
+		},
+		{
+			name:    "account page off",
+			environ: map[string]string{"ACCOUNT_PAGE": "false"},
+			want:    func(c *Config) { c.AccountPage = false },
 		},
 		{
 			name:    "unknown variables are ignored",

@@ -42,6 +42,7 @@ func (v variables) config() (Config, error) {
 		LogLevel:          p.logLevel(v.LogLevel),
 		LogFormat:         p.oneOf("LOG_FORMAT", v.LogFormat, "text", "json"),
 		MaxBodyBytes:      p.maxBodyBytes(v.MaxBodyBytes),
+		AccountPage:       p.boolean("ACCOUNT_PAGE", v.AccountPage),
 	}
 	c.JWTPrivateKey, c.JWTPublicKey = p.keys(v.JWTPrivateKey, v.JWTPublicKey)
 	c.KeysDir = keysDir(v.KeysDir, c.DatabaseURL)

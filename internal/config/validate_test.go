@@ -53,6 +53,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"public url query", map[string]string{"PUBLIC_URL": "https://auth.example.com/?x=1"}, `PUBLIC_URL must be an absolute http or https URL`},
 		{"public url credentials", map[string]string{"PUBLIC_URL": "https://u:" + secretPassword + "@auth.example.com"}, `PUBLIC_URL must be`},
 		{"cookie secure", map[string]string{"COOKIE_SECURE": "maybe"}, `COOKIE_SECURE must be true or false (got "maybe")`},
+		{"account page", map[string]string{"ACCOUNT_PAGE": "sometimes"}, `ACCOUNT_PAGE must be true or false (got "sometimes")`},
 		{"cookie domain URL", map[string]string{"COOKIE_DOMAIN": "https://example.com"}, `COOKIE_DOMAIN must be a bare domain`},
 		{"cookie domain port", map[string]string{"COOKIE_DOMAIN": "example.com:8000"}, `COOKIE_DOMAIN must be a bare domain`},
 		{"cookie domain mismatch", map[string]string{"COOKIE_DOMAIN": "example.org", "PUBLIC_URL": "https://auth.example.com"}, `COOKIE_DOMAIN "example.org" does not cover the host of PUBLIC_URL`},

@@ -28,6 +28,9 @@ type Options struct {
 	Version string
 	// Docs serves the interactive documentation page at /docs (nil: none).
 	Docs http.Handler
+	// AccountPage serves the account page at / and its assets under /ui/
+	// (nil: none).
+	AccountPage http.Handler
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -65,6 +68,10 @@ func NewServer(o Options) (http.Handler, error) {
 	if o.Docs != nil {
 		mux.Handle("GET /docs", o.Docs)
 		mux.Handle("GET /docs/", o.Docs)
+	}
+	if o.AccountPage != nil {
+		mux.Handle("GET /{$}", o.AccountPage)
+		mux.Handle("GET /ui/", o.AccountPage)
 	}
 
 	var h http.Handler = jsonFallback(mux)

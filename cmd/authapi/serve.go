@@ -120,10 +120,15 @@ func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
+	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
 	tokens := token.NewManager(key, token.Options{Issuer: cfg.Issuer})
-	svc := auth.NewService(auth.Deps{Store: db, Hasher: hasher, Tokens: tokens, Now: time.Now, Log: log}, auth.Config{
+	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: time.Now, Log: log}, auth.Config{
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,
-		SessionMaxLifetime: cfg.SessionMaxLifetime, EmailVerification: cfg.EmailVerification,
+		SessionMaxLifetime: cfg.SessionMaxLifetime, SessionIdleTimeout: cfg.SessionIdleTimeout,
+		EmailVerification: cfg.EmailVerification,
+		Lockout: auth.LockoutPolicy{
+			Threshold: cfg.LockoutThreshold, Base: cfg.LockoutBase, Max: cfg.LockoutMax, Window: time.Hour,
+		},
 	})
 	var accountPage http.Handler
 	if cfg.AccountPage {
@@ -132,9 +137,11 @@ func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logge
 	return httpapi.NewServer(httpapi.Options{
 		Service: svc, Logger: log, ClientOrigins: cfg.ClientOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 		Version: version, Docs: docsui.Handler("/openapi.json"), AccountPage: accountPage,
+		RateLimits:     httpapi.RateLimits{Auth: cfg.RateLimitAuth, Refresh: cfg.RateLimitRefresh},
+		TrustedProxies: cfg.TrustedProxies,
 		Cookies: httpapi.CookieConfig{
 			Secure: cfg.CookieSecure, Domain: cfg.CookieDomain, SameSite: sameSite(cfg.CookieSameSite),
-			AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
+			AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Prefixed: cfg.CookiePrefix,
 		},
 	})
 }

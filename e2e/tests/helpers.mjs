@@ -1,5 +1,5 @@
 // Shared pieces of the browser tests: the authapi servers under test, Debian's
-// Chromium, the pages of other origins, and the features the server offers.
+// Chromium, the pages of other origins, and API calls from Node.
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -59,29 +59,6 @@ export async function originServer(port) {
     server.listen(port, "127.0.0.1", resolve);
   });
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
-}
-
-/**
- * features asks the server's OpenAPI document which of the endpoints being
- * added on main it has. A test that needs a missing one is skipped with a
- * message saying so, and runs as soon as the server has it.
- */
-export async function features(base) {
-  const doc = await (await fetch(`${base}/openapi.json`)).json();
-  const paths = doc.paths || {};
-  const logout = paths["/api/auth/logout"] || {};
-  const params = [...(logout.get?.parameters || []), ...(logout.post?.parameters || [])];
-  return {
-    sessions: Boolean(paths["/api/auth/sessions"]?.get && paths["/api/auth/sessions/{id}"]?.delete),
-    profile: Boolean(paths["/api/users/me"]?.patch),
-    password: Boolean(paths["/api/users/me/password"]?.post),
-    logoutScope: params.some((p) => p.name === "scope"),
-  };
-}
-
-/** pending returns the skip reason for a test that needs a feature the server lacks. */
-export function pending(has, what) {
-  return has ? false : `pending: this authapi has no ${what} yet (being added on main)`;
 }
 
 let counter = 0;

@@ -82,7 +82,6 @@
           return await call(method, path, body);
         } catch (again) {
           if (!(again instanceof ApiError) || again.status !== 401) throw again;
-          err = again;
         }
       }
       showSignedOut("Your session has ended. Please log in again.");
@@ -90,8 +89,12 @@
     }
   }
 
+  /** hasCookie tells whether a cookie readable by JavaScript is set (with COOKIE_PREFIX=true, logged_in is __Host-logged_in). */
   function hasCookie(name) {
-    return document.cookie.split(";").some((c) => c.trim().startsWith(name + "="));
+    return document.cookie.split(";").some((c) => {
+      const n = c.trim().split("=")[0];
+      return n === name || n === `__Host-${name}`;
+    });
   }
 
   // ---- Errors in plain words --------------------------------------------
@@ -129,9 +132,13 @@
     if (err.status >= 500 && err.status !== 503) text = "Something went wrong on the server. Please try again in a moment.";
     if (err.detail === "Not Found") text = "This server does not offer this feature.";
     if (!/[.!?]$/.test(text)) text += ".";
+    // 429 (too many attempts) and 503 (server busy) say when to come back.
     const wait = Number.parseInt(err.retryAfter || "", 10);
     if ((err.status === 429 || err.status === 503) && wait > 0) {
-      text += ` Try again in ${wait} second${wait === 1 ? "" : "s"}.`;
+      const when = `in ${wait} second${wait === 1 ? "" : "s"}`;
+      text = /try again later\.$/i.test(text)
+        ? text.replace(/later\.$/i, `${when}.`)
+        : `${text} Try again ${when}.`;
     }
     return { text, items: [] };
   }

@@ -28,16 +28,30 @@ func status(t *testing.T, db *store.DB) string {
 	return buf.String()
 }
 
-// wantStatus fails the test unless the status table lists 00001_init.sql in state.
-func wantStatus(t *testing.T, db *store.DB, state string) {
+// wantStatus fails the test unless the status table lists every migration,
+// 00001_init.sql first, in state; with pendingLast, the newest is pending
+// and the others applied, as after one MigrateDown.
+func wantStatus(t *testing.T, db *store.DB, state string, pendingLast bool) {
 	t.Helper()
 	got := status(t, db)
 	lines := strings.Split(strings.TrimSpace(got), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "VERSION") {
-		t.Fatalf("MigrateStatus() =\n%s\nwant a header and one migration", got)
+	if len(lines) < 2 || !strings.HasPrefix(lines[0], "VERSION") {
+		t.Fatalf("MigrateStatus() =\n%s\nwant a header and the migrations", got)
 	}
-	if f := strings.Fields(lines[1]); f[0] != "1" || f[1] != state || f[len(f)-1] != "00001_init.sql" {
-		t.Errorf("MigrateStatus() row = %q, want version 1 %s 00001_init.sql", lines[1], state)
+	if f := strings.Fields(lines[1]); f[0] != "1" || f[len(f)-1] != "00001_init.sql" {
+		t.Errorf("MigrateStatus() first row = %q, want version 1 00001_init.sql", lines[1])
+	}
+	for i, line := range lines[1:] {
+		want := state
+		if pendingLast {
+			want = "applied"
+			if i == len(lines)-2 {
+				want = "pending"
+			}
+		}
+		if f := strings.Fields(line); f[1] != want {
+			t.Errorf("MigrateStatus() row = %q, want %s", line, want)
+		}
 	}
 }
 
@@ -60,27 +74,26 @@ func TestMigrateUpDown(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
 			db := storetest.OpenEmpty(t, kind)
-			wantStatus(t, db, "pending")
+			wantStatus(t, db, "pending", false)
 			wantSchema(t, db, false)
 
 			for range 2 { // the second run has nothing to do
 				if err := db.MigrateUp(ctx); err != nil {
 					t.Fatalf("MigrateUp() = %v, want nil", err)
 				}
-				wantStatus(t, db, "applied")
+				wantStatus(t, db, "applied", false)
 				wantSchema(t, db, true)
 			}
 
 			if err := db.MigrateDown(ctx); err != nil {
 				t.Fatalf("MigrateDown() = %v, want nil", err)
 			}
-			wantStatus(t, db, "pending")
-			wantSchema(t, db, false)
+			wantStatus(t, db, "", true)
 
 			if err := db.MigrateUp(ctx); err != nil {
 				t.Fatalf("MigrateUp() after MigrateDown = %v, want nil", err)
 			}
-			wantStatus(t, db, "applied")
+			wantStatus(t, db, "applied", false)
 			wantSchema(t, db, true)
 		})
 	}
@@ -120,7 +133,7 @@ func TestMigrateUpConcurrent(t *testing.T) {
 						t.Errorf("MigrateUp() #%d = %v, want nil", i, err)
 					}
 				}
-				wantStatus(t, dbs[0], "applied")
+				wantStatus(t, dbs[0], "applied", false)
 				wantSchema(t, dbs[0], true)
 			})
 		}

@@ -62,6 +62,15 @@ func LoadOrCreate(dir, alg string) (k *Key, created bool, err error) {
 	return k, true, nil
 }
 
+// LoadFiles reads the key pair that LoadOrCreate keeps in dir, without
+// creating one: the error wraps fs.ErrNotExist when dir holds no private key.
+func LoadFiles(dir, alg string) (*Key, error) {
+	if err := checkAlg(alg, "JWT_ALGORITHM"); err != nil {
+		return nil, err
+	}
+	return loadKeyFiles(alg, filepath.Join(dir, privateKeyFile), filepath.Join(dir, publicKeyFile))
+}
+
 // loadKeyFiles reads the key pair, returning an error wrapping
 // fs.ErrNotExist only when the private key file does not exist.
 func loadKeyFiles(alg, privPath, pubPath string) (*Key, error) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authapi/authapi/internal/store"
 	"github.com/authapi/authapi/internal/store/storetest"
 	"github.com/authapi/authapi/internal/token"
 )
@@ -100,10 +101,23 @@ func TestWalkThrough(t *testing.T) {
 			send("GET", "/api/users/me", "", 401)
 			send("GET", "/openapi.json", "", 200)
 			send("GET", "/docs", "", 200)
+			if jwks := send("GET", "/.well-known/jwks.json", "", 200); len(jwks["keys"].([]any)) != 1 {
+				t.Errorf("JWKS = %v, want one key", jwks)
+			}
 		})
 	}
-	if _, err := os.Stat(filepath.Join("data", "jwt_private_key.pem")); err != nil {
-		t.Errorf("no generated key beside the SQLite file: %v", err)
+	// The generated key is kept in the database, shared by every instance,
+	// no longer in a file beside it.
+	if _, err := os.Stat(filepath.Join("data", "jwt_private_key.pem")); err == nil {
+		t.Error("a key file was written; keys belong in the database")
+	}
+	db, err := store.Open(t.Context(), filepath.Join("data", "authapi.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if keys, err := db.SigningKeys(t.Context()); err != nil || len(keys) != 1 {
+		t.Errorf("signing keys in the SQLite database = %d, %v; want 1", len(keys), err)
 	}
 }
 

@@ -57,6 +57,8 @@ func (s *server) routes(api huma.API) {
 		Summary: "The current user", Tags: []string{"Users"},
 		Errors: []int{http.StatusUnauthorized},
 	}, s.me)
+
+	registerJWKS(api, s)
 }
 
 // documentBody adds the JSON request body of a POST operation to the OpenAPI

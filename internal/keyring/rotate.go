@@ -9,7 +9,8 @@ import (
 	"github.com/authapi/authapi/internal/token"
 )
 
-// Rotate generates a new key for alg and makes it the signing key of every
+// Rotate generates a new key for alg ("" for the algorithm of the newest
+// key) and makes it the signing key of every
 // instance delay from now; the key it replaces keeps verifying for
 // Retention after that. A delay shorter than DefaultDelay means instances
 // that have not reloaded yet refuse the new key's tokens for a while: keep
@@ -22,6 +23,9 @@ func (r *Ring) Rotate(ctx context.Context, alg string, delay time.Duration) (Rec
 	recs, err := r.ensure(ctx)
 	if err != nil {
 		return Record{}, fmt.Errorf("rotate: %w", err)
+	}
+	if alg == "" {
+		alg = recs[len(recs)-1].Alg
 	}
 	key, err := token.GenerateKey(alg)
 	if err != nil {

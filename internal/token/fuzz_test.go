@@ -103,8 +103,8 @@ func FuzzHeaderKID(f *testing.F) {
 	f.Add(mustIssue(f, m, testClaims(Access)))
 	for _, s := range []string{
 		"", ".", "e30.", "eyJraWQiOjF9.", // {"kid":1}
-		"eyJraWQiOiJhIiwia2lkIjoiYiJ9.x.y", // {"kid":"a","kid":"b"}
-		"eyJLSUQiOiJhIn0.", // {"KID":"a"}
+		"eyJraWQiOiJhIiwia2lkIjoiYiJ9.x.y",                      // {"kid":"a","kid":"b"}
+		"eyJLSUQiOiJhIn0.",                                      // {"KID":"a"}
 		"eyJqa3UiOiJodHRwOi8vZXZpbC9rZXlzIiwia2lkIjoiayJ9.e30.", // jku and kid
 	} {
 		f.Add(s)

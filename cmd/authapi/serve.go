@@ -102,16 +102,23 @@ func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slo
 	if err != nil {
 		return nil, err
 	}
-	svc := auth.NewService(auth.Deps{Store: db, Hasher: hasher, Tokens: tokens, Now: time.Now, Log: log}, auth.Config{
+	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
+	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: time.Now, Log: log}, auth.Config{
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,
-		SessionMaxLifetime: cfg.SessionMaxLifetime, EmailVerification: cfg.EmailVerification,
+		SessionMaxLifetime: cfg.SessionMaxLifetime, SessionIdleTimeout: cfg.SessionIdleTimeout,
+		EmailVerification: cfg.EmailVerification,
+		Lockout: auth.LockoutPolicy{
+			Threshold: cfg.LockoutThreshold, Base: cfg.LockoutBase, Max: cfg.LockoutMax, Window: time.Hour,
+		},
 	})
 	return httpapi.NewServer(httpapi.Options{
 		Service: svc, Logger: log, ClientOrigins: cfg.ClientOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 		Version: version, Docs: docsui.Handler("/openapi.json"),
+		RateLimits:     httpapi.RateLimits{Auth: cfg.RateLimitAuth, Refresh: cfg.RateLimitRefresh},
+		TrustedProxies: cfg.TrustedProxies,
 		Cookies: httpapi.CookieConfig{
 			Secure: cfg.CookieSecure, Domain: cfg.CookieDomain, SameSite: sameSite(cfg.CookieSameSite),
-			AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
+			AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Prefixed: cfg.CookiePrefix,
 		},
 	})
 }

@@ -79,6 +79,8 @@ func (v variables) config() (Config, error) {
 		p.add("SHUTDOWN_TIMEOUT must be a duration of 0s or more, such as 15s (got %q)", v.ShutdownTimeout)
 	}
 
+	p.security(v, &c)
+
 	if len(p) > 0 {
 		return Config{}, errors.Join(p...)
 	}

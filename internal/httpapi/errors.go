@@ -6,7 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/authapi/authapi/internal/auth"
 	"github.com/danielgtaylor/huma/v2"
@@ -26,6 +29,10 @@ var statusOf = map[auth.Code]int{
 	auth.CodeRefreshInvalid:   http.StatusBadRequest,
 	auth.CodeRefreshReused:    http.StatusBadRequest,
 	auth.CodeRefreshUserGone:  http.StatusBadRequest,
+	auth.CodeSessionNotFound:  http.StatusNotFound,
+	auth.CodeWrongPassword:    http.StatusBadRequest,
+	auth.CodeTooManyAttempts:  http.StatusTooManyRequests,
+	auth.CodeBusy:             http.StatusServiceUnavailable,
 }
 
 // apiError is every error response: `{"detail": "<message>"}`, or for
@@ -66,6 +73,15 @@ func (e *apiError) Schema(r huma.Registry) *huma.Schema {
 
 func newError(status int, msg string) *apiError { return &apiError{status: status, Detail: msg} }
 
+// retryAfter is a Retry-After header of whole seconds, rounded up, at least 1.
+func retryAfter(d time.Duration) http.Header {
+	return http.Header{"Retry-After": []string{retrySeconds(d)}}
+}
+
+func retrySeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
+}
+
 // internalError is what a client sees of any failure we did not plan for.
 var internalError = newError(http.StatusInternalServerError, "Internal Server Error")
 
@@ -75,7 +91,11 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 	var de *auth.Error
 	if errors.As(err, &de) {
 		if status, ok := statusOf[de.Code]; ok {
-			return newError(status, de.Message)
+			e := newError(status, de.Message)
+			if de.RetryAfter > 0 {
+				e.header = retryAfter(de.RetryAfter)
+			}
+			return e
 		}
 	}
 	log.ErrorContext(ctx, "request failed", "error", err)
@@ -104,11 +124,19 @@ func installErrorShape() {
 			for _, err := range errs {
 				var item *validationItem
 				var se *apiError
+				var detail *huma.ErrorDetail
 				switch {
 				case errors.As(err, &se):
 					return se
 				case errors.As(err, &item):
 					items = append(items, *item)
+				case errors.As(err, &detail):
+					// huma's own checks, of query and path parameters.
+					loc := []any{}
+					for part := range strings.SplitSeq(detail.Location, ".") {
+						loc = append(loc, part)
+					}
+					items = append(items, validationItem{Loc: loc, Msg: detail.Message, Type: "value_error"})
 				}
 			}
 			if len(items) > 0 {

@@ -71,6 +71,9 @@ func runKeysRotate(ctx context.Context, args []string, getenv func(string) strin
 	defer db.Close()
 	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
 	ring := newRing(cfg, db, log)
+	if !ring.Encrypted() {
+		log.Warn("KEYS_ENCRYPTION_KEY is not set: the new private key is stored unencrypted (servers that have the key encrypt it when they load it)")
+	}
 	if *delay < 0 {
 		*delay = ring.DefaultDelay()
 	}
@@ -81,7 +84,7 @@ func runKeysRotate(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "new signing key %s (%s): published now, signs from %s; the previous key verifies until %s\n",
+	_, err = fmt.Fprintf(stdout, "new signing key %s (%s): published at each instance's next reload, signs from %s; the previous key verifies until %s\n",
 		rec.ID, rec.Alg, rec.ActiveFrom.UTC().Format(time.RFC3339), rec.ActiveFrom.Add(ring.Retention()).UTC().Format(time.RFC3339))
 	return err
 }

@@ -15,6 +15,7 @@ package keyring
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -39,6 +40,15 @@ type Record struct {
 	// the newest key.
 	RetiredAt time.Time
 }
+
+// String names the key without its private half, so that a Record passed to
+// a logger or fmt by mistake never prints it.
+func (r Record) String() string {
+	return fmt.Sprintf("%s signing key %s (number %d)", r.Alg, r.ID, r.Seq)
+}
+
+// GoString is String for %#v.
+func (r Record) GoString() string { return r.String() }
 
 // Store is what the keyring needs of the database.
 type Store interface {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -357,4 +358,18 @@ func TestRunReloads(t *testing.T) {
 			t.Errorf("new key alg %s, want RS256", m.SigningKey().Alg())
 		}
 	})
+}
+
+// TestRecordDoesNotPrintPrivateKey: a Record printed or logged by mistake
+// shows no private key.
+func TestRecordDoesNotPrintPrivateKey(t *testing.T) {
+	t.Parallel()
+	r := keyring.Record{ID: "kid", Seq: 2, Alg: token.ES256, PrivateKey: "-----BEGIN PRIVATE KEY-----secret"}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("key", "rec", r)
+	for _, out := range []string{fmt.Sprint(r), fmt.Sprintf("%+v %#v", r, r), buf.String()} {
+		if strings.Contains(out, "secret") || !strings.Contains(out, "kid") {
+			t.Errorf("printed record = %s, want the kid and no private key", out)
+		}
+	}
 }

@@ -15,8 +15,9 @@ const (
 	publicKeyFile  = "jwt_public_key.pem"
 )
 
-// LoadOrCreate keeps a key pair on disk, for a server started with no keys
-// configured: dir/jwt_private_key.pem (mode 0600, PKCS#8) and
+// LoadOrCreate keeps a key pair on disk, as servers started with no keys
+// configured did before keys moved to the database (which imports these
+// files with LoadFiles): dir/jwt_private_key.pem (mode 0600, PKCS#8) and
 // dir/jwt_public_key.pem (0644, PKIX). If the private key file exists it is
 // loaded, and refused if group or others may read or write it. Otherwise a
 // new key for alg is generated and written, created is true, and the caller

@@ -48,7 +48,7 @@ func (r *Ring) Run(ctx context.Context, m *token.Manager) {
 		case <-t.C:
 		}
 		if err := r.Reload(ctx, m); err != nil && ctx.Err() == nil {
-			r.o.Log.Warn("reloading signing keys failed; keeping the keys in use", "err", err)
+			r.o.Log.Warn("reloading signing keys failed; keeping the keys in use", "error", err)
 		}
 	}
 }
@@ -254,7 +254,7 @@ func (r *Ring) sealStored(ctx context.Context, kid string, privatePEM []byte) {
 		err = r.o.Store.SetSigningKeyPrivate(ctx, kid, sealed)
 	}
 	if err != nil {
-		r.o.Log.Warn("could not encrypt a signing key stored unencrypted", "kid", kid, "err", err)
+		r.o.Log.Warn("could not encrypt a signing key stored unencrypted", "kid", kid, "error", err)
 		return
 	}
 	r.o.Log.Info("encrypted a signing key that was stored unencrypted", "kid", kid)
@@ -272,7 +272,7 @@ func (r *Ring) eraseRetired(ctx context.Context, recs []Record, now time.Time) {
 			continue
 		}
 		if err := r.o.Store.SetSigningKeyPrivate(ctx, rec.ID, ""); err != nil {
-			r.o.Log.Warn("could not erase the private key of a retired signing key", "kid", rec.ID, "err", err)
+			r.o.Log.Warn("could not erase the private key of a retired signing key", "kid", rec.ID, "error", err)
 			continue
 		}
 		r.mu.Lock()

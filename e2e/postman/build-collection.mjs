@@ -103,7 +103,7 @@ const setup = folder("0 Setup", "A fresh user for this run.", [
         pm.response.to.have.status(200);
         pm.expect(doc.openapi).to.match(/^3\.1\./);
         for (const p of ["/api/auth/register", "/api/auth/login", "/api/auth/refresh", "/api/auth/logout",
-          "/api/auth/sessions", "/api/auth/sessions/{id}", "/api/users/me", "/api/users/me/password"]) {
+          "/api/auth/sessions", "/api/auth/sessions/{id}", "/api/users/me", "/api/users/me/password", "/.well-known/jwks.json"]) {
           pm.expect(doc.paths, p).to.have.property(p);
         }
       });
@@ -239,6 +239,20 @@ const me = folder("3 Current user", "GET /api/users/me by cookie and by Bearer h
       pm.test("200 the logged-in user, no cookie needed", () => {
         pm.response.to.have.status(200);
         pm.expect(pm.response.json().email).to.eql(pm.collectionVariables.get("email"));
+      });
+    },
+  }),
+  request("JWKS names the access token's key", "GET", "/.well-known/jwks.json", {
+    noCookies: true,
+    test() {
+      const header = JSON.parse(atob(pm.collectionVariables.get("accessToken").split(".")[0].replace(/-/g, "+").replace(/_/g, "/")));
+      const keys = pm.response.json().keys;
+      pm.test("200 with the key the access token names, for its algorithm", () => {
+        pm.response.to.have.status(200);
+        const key = keys.find((k) => k.kid === header.kid);
+        pm.expect(key, `kid ${header.kid}`).to.be.an("object");
+        pm.expect(key.alg).to.eql(header.alg);
+        pm.expect(key).not.to.have.any.keys("d", "p", "q", "dp", "dq", "qi");
       });
     },
   }),

@@ -20,6 +20,7 @@ const (
 	CodeRefreshInvalid   Code = "refresh_invalid"    // bad, expired or revoked refresh token
 	CodeRefreshReused    Code = "refresh_reused"     // rotated refresh token replayed: session revoked
 	CodeRefreshUserGone  Code = "refresh_user_gone"  // refresh token of a deleted user
+	CodeUnavailable      Code = "unavailable"        // the database cannot be reached now; retry later
 )
 
 // Error is a domain error with a stable code and a message safe to show a client.
@@ -45,6 +46,13 @@ var (
 	ErrRefreshInvalid   = &Error{CodeRefreshInvalid, "Refresh token is invalid or has expired"}
 	ErrRefreshReused    = &Error{CodeRefreshReused, "Refresh token was already used; the session has been signed out, please log in again"}
 	ErrRefreshUserGone  = &Error{CodeRefreshUserGone, "User no longer exist"}
+	// ErrUnavailable is a passing failure of a dependency, the database above all:
+	// connection refused or reset, pool exhausted, a query past its deadline,
+	// SQLite busy beyond its timeout. Stores wrap such errors with it, and
+	// clients get 503 and may retry. A write that failed this way may still have
+	// committed (the answer was lost, not the change): callers must not assume
+	// either, which rotation's grace window covers for refresh.
+	ErrUnavailable = &Error{CodeUnavailable, "Service temporarily unavailable"}
 )
 
 // CodeOf returns the code of a domain error in err's chain, or "" if there is none.

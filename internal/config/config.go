@@ -80,6 +80,20 @@ type Config struct {
 	// ShutdownTimeout is how long in-flight requests get to finish on shutdown
 	// (SHUTDOWN_TIMEOUT, default 15s).
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long /readyz answers 503 before shutdown begins, so that
+	// load balancers stop sending traffic first (SHUTDOWN_DRAIN_DELAY, default 1s).
+	DrainDelay time.Duration
+	// MetricsEnabled serves Prometheus metrics at /metrics (METRICS_ADDR not "off").
+	MetricsEnabled bool
+	// MetricsAddr is a separate listen address for /metrics (METRICS_ADDR);
+	// empty serves it on Addr.
+	MetricsAddr string
+	// DatabaseTimeout bounds each database call, so an unreachable database
+	// gives a quick 503 (DATABASE_TIMEOUT, default 2s; 0 for no limit).
+	DatabaseTimeout time.Duration
+	// ReadTimeout bounds reading a whole request; reading its headers gets at
+	// most 5s of it (HTTP_READ_TIMEOUT, default 15s). Slow clients are cut off.
+	ReadTimeout time.Duration
 }
 
 // DefaultSQLitePath is the database used when none is configured.
@@ -118,6 +132,10 @@ type variables struct {
 	LogFormat          string `env:"LOG_FORMAT" envDefault:"text"`
 	MaxBodyBytes       string `env:"MAX_BODY_BYTES" envDefault:"1048576"`
 	ShutdownTimeout    string `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	DrainDelay         string `env:"SHUTDOWN_DRAIN_DELAY" envDefault:"1s"`
+	MetricsAddr        string `env:"METRICS_ADDR"`
+	DatabaseTimeout    string `env:"DATABASE_TIMEOUT" envDefault:"2s"`
+	ReadTimeout        string `env:"HTTP_READ_TIMEOUT" envDefault:"15s"`
 }
 
 // Load reads the .env file at dotenvPath, then the variables getenv returns,

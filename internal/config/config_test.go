@@ -60,6 +60,10 @@ func defaults() Config {
 		LogFormat:          "text",
 		MaxBodyBytes:       1048576,
 		ShutdownTimeout:    15 * time.Second,
+		DrainDelay:         time.Second,
+		MetricsEnabled:     true,
+		DatabaseTimeout:    2 * time.Second,
+		ReadTimeout:        15 * time.Second,
 	}
 }
 

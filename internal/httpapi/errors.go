@@ -26,7 +26,12 @@ var statusOf = map[auth.Code]int{
 	auth.CodeRefreshInvalid:   http.StatusBadRequest,
 	auth.CodeRefreshReused:    http.StatusBadRequest,
 	auth.CodeRefreshUserGone:  http.StatusBadRequest,
+	auth.CodeUnavailable:      http.StatusServiceUnavailable,
 }
+
+// retryAfterSeconds is what a 503 asks clients to wait before retrying: about
+// how long a database restart or failover takes to be noticed and healed.
+const retryAfterSeconds = "2"
 
 // apiError is every error response: `{"detail": "<message>"}`, or for
 // validation errors `{"detail": [ {loc, msg, type}, ... ]}` as FastAPI writes them.
@@ -66,6 +71,13 @@ func (e *apiError) Schema(r huma.Registry) *huma.Schema {
 
 func newError(status int, msg string) *apiError { return &apiError{status: status, Detail: msg} }
 
+// unavailableError is the 503 of a passing outage, with Retry-After.
+func unavailableError() *apiError {
+	e := newError(http.StatusServiceUnavailable, auth.ErrUnavailable.Message)
+	e.header = http.Header{"Retry-After": {retryAfterSeconds}}
+	return e
+}
+
 // internalError is what a client sees of any failure we did not plan for.
 var internalError = newError(http.StatusInternalServerError, "Internal Server Error")
 
@@ -74,6 +86,12 @@ var internalError = newError(http.StatusInternalServerError, "Internal Server Er
 func fail(ctx context.Context, log *slog.Logger, err error) error {
 	var de *auth.Error
 	if errors.As(err, &de) {
+		if de.Code == auth.CodeUnavailable {
+			// Not the client's fault and not a bug: one line to tell an outage
+			// from a quiet night, with the cause for the operator.
+			log.WarnContext(ctx, "dependency unavailable", "error", err)
+			return unavailableError()
+		}
 		if status, ok := statusOf[de.Code]; ok {
 			return newError(status, de.Message)
 		}

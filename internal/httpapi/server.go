@@ -30,6 +30,12 @@ type Options struct {
 	Docs http.Handler
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Ready backs GET /readyz (nil: always ready). GET /healthz is always served.
+	Ready Readiness
+	// Metrics, when not nil, is served at GET /metrics on this handler.
+	Metrics http.Handler
+	// Observer learns the route, status and duration of every request (nil: none).
+	Observer RequestObserver
 }
 
 // server holds what the handlers share.
@@ -66,6 +72,13 @@ func NewServer(o Options) (http.Handler, error) {
 		mux.Handle("GET /docs", o.Docs)
 		mux.Handle("GET /docs/", o.Docs)
 	}
+	// Operational endpoints: outside the OpenAPI document, which describes the
+	// API clients use.
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /readyz", readyz(o.Ready, o.Logger))
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics)
+	}
 
 	var h http.Handler = jsonFallback(mux)
 	h = limitBody(h, o.MaxBodyBytes)
@@ -73,6 +86,7 @@ func NewServer(o Options) (http.Handler, error) {
 	h = withCORS(h, o.ClientOrigins)
 	h = securityHeaders(h)
 	h = recoverPanics(h, o.Logger)
+	h = observe(h, o.Logger, o.Observer)
 	return h, nil
 }
 

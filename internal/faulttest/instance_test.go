@@ -32,6 +32,9 @@ func baseEnv() map[string]string {
 		"LOG_FORMAT":           "json",
 		"SHUTDOWN_DRAIN_DELAY": "0s",
 		"CLIENT_ORIGIN":        "http://localhost:3000",
+		// Generous: CI machines are shared and slow, and only the outage test
+		// is about this deadline (it sets its own).
+		"DATABASE_TIMEOUT": "10s",
 	}
 	maps.Copy(env, keyEnv)
 	return env

@@ -67,9 +67,9 @@ func events(log *slog.Logger, m *metrics.Metrics) auth.Events {
 	return auth.MultiEvents(auth.LogEvents(log), m)
 }
 
-// observer is m as an httpapi.RequestObserver, nil when metrics are off (a
+// observer is m as an httpapi.Observer, nil when metrics are off (a
 // nil *Metrics in the interface would not compare equal to nil).
-func observer(m *metrics.Metrics) httpapi.RequestObserver {
+func observer(m *metrics.Metrics) httpapi.Observer {
 	if m == nil {
 		return nil
 	}

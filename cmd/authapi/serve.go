@@ -137,10 +137,18 @@ func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
+	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
+	if m != nil {
+		m.WatchHashPool(pool)
+	}
 	tokens := token.NewManager(key, token.Options{Issuer: cfg.Issuer})
-	svc := auth.NewService(auth.Deps{Store: db, Hasher: hasher, Tokens: tokens, Now: time.Now, Log: log, Events: events(log, m)}, auth.Config{
+	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: time.Now, Log: log, Events: events(log, m)}, auth.Config{
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,
-		SessionMaxLifetime: cfg.SessionMaxLifetime, EmailVerification: cfg.EmailVerification,
+		SessionMaxLifetime: cfg.SessionMaxLifetime, SessionIdleTimeout: cfg.SessionIdleTimeout,
+		EmailVerification: cfg.EmailVerification,
+		Lockout: auth.LockoutPolicy{
+			Threshold: cfg.LockoutThreshold, Base: cfg.LockoutBase, Max: cfg.LockoutMax, Window: time.Hour,
+		},
 	})
 	var metricsHandler http.Handler
 	if m != nil && cfg.MetricsAddr == "" {
@@ -150,9 +158,11 @@ func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logge
 		Service: svc, Logger: log, ClientOrigins: cfg.ClientOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 		Version: version, Docs: docsui.Handler("/openapi.json"),
 		Ready: ready.check, Metrics: metricsHandler, Observer: observer(m),
+		RateLimits:     httpapi.RateLimits{Auth: cfg.RateLimitAuth, Refresh: cfg.RateLimitRefresh},
+		TrustedProxies: cfg.TrustedProxies,
 		Cookies: httpapi.CookieConfig{
 			Secure: cfg.CookieSecure, Domain: cfg.CookieDomain, SameSite: sameSite(cfg.CookieSameSite),
-			AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
+			AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Prefixed: cfg.CookiePrefix,
 		},
 	})
 }

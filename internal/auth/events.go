@@ -16,10 +16,11 @@ type Event struct {
 
 // Event names and outcomes.
 const (
-	EventRegister = "register" // outcomes: created, exists
-	EventLogin    = "login"    // outcomes: success, bad_credentials, not_verified
-	EventRefresh  = "refresh"  // outcomes: rotated, grace, reuse_revoked, invalid
-	EventLogout   = "logout"   // outcome: revoked
+	EventRegister       = "register"        // outcomes: created, exists
+	EventLogin          = "login"           // outcomes: success, bad_credentials, not_verified, locked
+	EventRefresh        = "refresh"         // outcomes: rotated, grace, reuse_revoked, invalid
+	EventLogout         = "logout"          // outcome: revoked
+	EventPasswordChange = "password_change" // outcome: success
 
 	OutcomeCreated        = "created"
 	OutcomeExists         = "exists"
@@ -28,6 +29,7 @@ const (
 	OutcomeNotVerified    = "not_verified"
 	OutcomeInvalid        = "invalid"
 	OutcomeRevoked        = "revoked"
+	OutcomeLocked         = "locked"
 )
 
 // Events receives the service's events. Record must be cheap and must not

@@ -23,14 +23,18 @@ type Config struct {
 	ReuseGrace time.Duration
 	// SessionMaxLifetime ends a session this long after login, however often it refreshes.
 	SessionMaxLifetime time.Duration
+	// SessionIdleTimeout ends a session not refreshed for this long (0: no limit).
+	SessionIdleTimeout time.Duration
 	// EmailVerification makes new users unverified until they confirm their email.
 	EmailVerification bool
+	// Lockout is the per-account back-off after failed logins.
+	Lockout LockoutPolicy
 }
 
 // Deps are what a Service works with.
 type Deps struct {
 	Store  Store
-	Hasher *password.Hasher
+	Hasher *password.Pool
 	Tokens *token.Manager
 	Now    func() time.Time // the clock; nil means time.Now
 	Log    *slog.Logger
@@ -40,7 +44,7 @@ type Deps struct {
 // Service implements the account and token flows on top of a Store.
 type Service struct {
 	store  Store
-	hasher *password.Hasher
+	hasher *password.Pool
 	tokens *token.Manager
 	cfg    Config
 	now    func() time.Time
@@ -103,9 +107,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 	if in.Password != in.PasswordConfirm {
 		return User{}, ErrPasswordMismatch
 	}
-	hash, err := s.hasher.Hash(in.Password)
+	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
-		return User{}, fmt.Errorf("register: hash password: %w", err)
+		return User{}, hashError("register", err)
 	}
 	now := s.clock()
 	u := User{
@@ -124,27 +128,43 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 	return u, nil
 }
 
-// Login checks the password, then the verified flag, and opens a session. An
-// unknown email costs one dummy hash verification, so it takes as long as a
-// wrong password and the answer is the same: nobody learns which accounts exist.
+// Login checks the password, then the verified flag, and opens a session.
+// Every failure path does the same work — two reads, one password hash, one
+// write — so an unknown email, a wrong password and a locked account take the
+// same time and give nothing away; the lockout is keyed by the email as
+// typed, so unknown addresses lock exactly like real ones.
 func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) (Tokens, error) {
-	u, err := s.store.UserByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) {
-		s.hasher.VerifyDummy(pw)
-		s.record(ctx, EventLogin, OutcomeBadCredentials, uuid.Nil)
-		return Tokens{}, ErrBadCredentials
-	}
+	now := s.clock()
+	th, err := s.store.LoginThrottle(ctx, email, now)
 	if err != nil {
 		return Tokens{}, fmt.Errorf("login: %w", err)
 	}
-	ok, rehash, err := s.hasher.Verify(u.PasswordHash, pw)
+	u, err := s.store.UserByEmail(ctx, email)
+	known := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Tokens{}, fmt.Errorf("login: %w", err)
+	}
+	if th.Locked(now) || !known {
+		if err := s.hasher.VerifyDummy(ctx, pw); err != nil {
+			return Tokens{}, hashError("login", err)
+		}
+		return Tokens{}, s.loginFailed(ctx, email, u.ID, th.Locked(now), now)
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, u.PasswordHash, pw)
+	if errors.Is(err, password.ErrBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return Tokens{}, hashError("login", err)
+	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "stored password hash is unreadable", "user_id", u.ID, "error", err)
 		ok = false
 	}
 	if !ok {
-		s.record(ctx, EventLogin, OutcomeBadCredentials, u.ID)
-		return Tokens{}, ErrBadCredentials
+		return Tokens{}, s.loginFailed(ctx, email, u.ID, false, now)
+	}
+	if th.Failures > 0 {
+		if err := s.store.ClearLoginFailures(ctx, email); err != nil {
+			return Tokens{}, fmt.Errorf("login: %w", err)
+		}
 	}
 	if !u.Verified {
 		s.record(ctx, EventLogin, OutcomeNotVerified, u.ID)
@@ -153,7 +173,6 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 	if rehash {
 		s.upgradeHash(ctx, u.ID, pw)
 	}
-	now := s.clock()
 	sess := Session{
 		ID: mustV7(), UserID: u.ID, RefreshJTI: uuid.New(),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(s.cfg.SessionMaxLifetime),
@@ -169,7 +188,7 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 // upgradeHash re-hashes a password stored with an old scheme (bcrypt from the
 // reference server, or older argon2id parameters). Failure only costs the upgrade.
 func (s *Service) upgradeHash(ctx context.Context, userID uuid.UUID, pw string) {
-	hash, err := s.hasher.Hash(pw)
+	hash, err := s.hasher.Hash(ctx, pw)
 	if err == nil {
 		err = s.store.SetPasswordHash(ctx, userID, hash, s.clock())
 	}
@@ -198,51 +217,6 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Princip
 		return Principal{}, ErrNotVerified
 	}
 	return Principal{User: u, SessionID: c.SessionID}, nil
-}
-
-// Refresh rotates a refresh token: the presented one stops working and a new
-// pair is issued. A token rotated less than ReuseGrace ago gets the session's
-// current pair again (two tabs refreshing at once); an older one is a replay, and
-// the whole session is revoked.
-func (s *Service) Refresh(ctx context.Context, refreshToken string) (Tokens, error) {
-	c, err := s.tokens.Verify(refreshToken, token.Refresh)
-	if err != nil {
-		s.record(ctx, EventRefresh, OutcomeInvalid, uuid.Nil)
-		return Tokens{}, ErrRefreshInvalid
-	}
-	now := s.clock()
-	rot, err := s.store.RotateSession(ctx, RotateRequest{
-		SessionID: c.SessionID, UserID: c.Subject, PresentedJTI: c.ID, NewJTI: uuid.New(),
-		Now: now, GraceStart: now.Add(-s.cfg.ReuseGrace),
-	})
-	switch {
-	case errors.Is(err, ErrNotFound):
-		s.record(ctx, EventRefresh, OutcomeInvalid, uuid.Nil)
-		return Tokens{}, ErrRefreshUserGone
-	case errors.Is(err, ErrSessionInactive):
-		s.record(ctx, EventRefresh, OutcomeInvalid, c.Subject)
-		return Tokens{}, ErrRefreshInvalid
-	case err != nil:
-		return Tokens{}, fmt.Errorf("refresh: %w", err)
-	}
-	s.record(ctx, EventRefresh, rot.Outcome.String(), c.Subject)
-	if rot.Outcome == Reused {
-		s.log.WarnContext(ctx, "refresh token reuse detected; session revoked",
-			"event", "refresh_reuse", "user_id", c.Subject, "session_id", c.SessionID)
-		return Tokens{}, ErrRefreshReused
-	}
-	return s.issue(rot.User, c.SessionID, rot.CurrentJTI, now)
-}
-
-// Logout revokes the caller's session: its refresh token and every access token
-// issued for it stop working immediately.
-func (s *Service) Logout(ctx context.Context, p Principal) error {
-	err := s.store.RevokeSession(ctx, p.User.ID, p.SessionID, s.clock())
-	if err != nil && !errors.Is(err, ErrSessionInactive) {
-		return fmt.Errorf("logout: %w", err)
-	}
-	s.record(ctx, EventLogout, OutcomeRevoked, p.User.ID)
-	return nil
 }
 
 // issue signs an access and a refresh token for a session.

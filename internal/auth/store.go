@@ -53,8 +53,27 @@ type RotateRequest struct {
 	NewJTI       uuid.UUID
 	Now          time.Time
 	// GraceStart: a previous token rotated at or after this instant is still accepted.
+	// A zero GraceStart accepts every previous token: callers always set it.
 	GraceStart time.Time
+	// IdleStart: a session last used before this instant has been idle too long
+	// and is inactive. Zero means no idle limit.
+	IdleStart time.Time
 }
+
+// ProfileUpdate names the profile fields to change; nil leaves a field as it is.
+type ProfileUpdate struct {
+	Name, Photo *string
+}
+
+// Throttle is the failed-login state of one account key (a normalised email,
+// whether or not a user has it).
+type Throttle struct {
+	Failures    int
+	LockedUntil time.Time // zero when not locked
+}
+
+// Locked reports whether the account refuses logins at now.
+func (t Throttle) Locked(now time.Time) bool { return now.Before(t.LockedUntil) }
 
 // Rotation is the result of RotateSession.
 type Rotation struct {
@@ -79,8 +98,17 @@ type Store interface {
 	// SetPasswordHash replaces a user's password hash. ErrNotFound if no such user.
 	SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string, now time.Time) error
 
-	// CreateSession inserts a new session.
+	// UpdateProfile changes the given fields and updated_at, and returns the
+	// user. ErrNotFound if no such user.
+	UpdateProfile(ctx context.Context, userID uuid.UUID, p ProfileUpdate, now time.Time) (User, error)
+	// ChangePassword replaces the password hash and, in the same transaction,
+	// revokes every active session of the user but keep. ErrNotFound if no such user.
+	ChangePassword(ctx context.Context, userID uuid.UUID, hash string, keep uuid.UUID, now time.Time) error
+
+	// CreateSession inserts a new session. ErrNotFound if the user does not exist.
 	CreateSession(ctx context.Context, s Session) error
+	// ActiveSessions lists the user's sessions active at now, most recently used first.
+	ActiveSessions(ctx context.Context, userID uuid.UUID, now time.Time) ([]Session, error)
 	// SessionUser checks, in one query, that the user exists and that the session
 	// belongs to it and is active at now. ErrNotFound if the user does not exist,
 	// ErrSessionInactive if the session is missing, revoked, expired or not the user's.
@@ -91,4 +119,18 @@ type Store interface {
 	RotateSession(ctx context.Context, r RotateRequest) (Rotation, error)
 	// RevokeSession ends one session of a user. ErrSessionInactive if it was not active.
 	RevokeSession(ctx context.Context, userID, sessionID uuid.UUID, now time.Time) error
+	// RevokeOtherSessions ends every active session of the user except keep
+	// (uuid.Nil: all of them) and returns how many it ended.
+	RevokeOtherSessions(ctx context.Context, userID, keep uuid.UUID, now time.Time) (int, error)
+
+	// LoginThrottle reads an account's failed-login state; zero if it has none.
+	LoginThrottle(ctx context.Context, account string, now time.Time) (Throttle, error)
+	// RecordLoginFailure counts one more failure, atomically, starting again
+	// from one when the last failure was before windowStart; lockFor gives the
+	// lock duration for a failure count (0: no lock). It returns the new state.
+	RecordLoginFailure(ctx context.Context, account string, now, windowStart time.Time, lockFor func(failures int) time.Duration) (Throttle, error)
+	// ClearLoginFailures forgets an account's failures after a successful login.
+	ClearLoginFailures(ctx context.Context, account string) error
+	// PruneLoginFailures deletes failure records last touched before the instant.
+	PruneLoginFailures(ctx context.Context, before time.Time) (int, error)
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -80,6 +81,30 @@ type Config struct {
 	// ShutdownTimeout is how long in-flight requests get to finish on shutdown
 	// (SHUTDOWN_TIMEOUT, default 15s).
 	ShutdownTimeout time.Duration
+	// SessionIdleTimeout ends a session not refreshed for this long
+	// (SESSION_IDLE_TIMEOUT, default 168h; 0 for no idle limit).
+	SessionIdleTimeout time.Duration
+	// CookiePrefix names the cookies __Host-/__Secure- (COOKIE_PREFIX, default
+	// false); it needs COOKIE_SECURE and no COOKIE_DOMAIN.
+	CookiePrefix bool
+	// TrustedProxies may set X-Forwarded-For and Forwarded (TRUSTED_PROXIES,
+	// comma-separated IPs or CIDRs; default none).
+	TrustedProxies []netip.Prefix
+	// RateLimitAuth and RateLimitRefresh are requests per minute per client
+	// address for login/register/password change (RATE_LIMIT_AUTH, default 30)
+	// and refresh (RATE_LIMIT_REFRESH, default 120); 0 turns a limit off.
+	RateLimitAuth, RateLimitRefresh int
+	// LockoutThreshold failed logins in an hour lock an account for
+	// LockoutBase, doubling with each further failure up to LockoutMax
+	// (LOGIN_LOCKOUT_THRESHOLD 5, 0 for off; LOGIN_LOCKOUT_BASE 30s;
+	// LOGIN_LOCKOUT_MAX 15m).
+	LockoutThreshold        int
+	LockoutBase, LockoutMax time.Duration
+	// HashConcurrency and HashQueue bound password hashing: at most
+	// HashConcurrency at once (HASH_CONCURRENCY, default one less than the
+	// cores, at least 1) and HashQueue more waiting (HASH_QUEUE, default 32);
+	// beyond that, 503.
+	HashConcurrency, HashQueue int
 	// DrainDelay is how long /readyz answers 503 before shutdown begins, so that
 	// load balancers stop sending traffic first (SHUTDOWN_DRAIN_DELAY, default 1s).
 	DrainDelay time.Duration
@@ -132,6 +157,16 @@ type variables struct {
 	LogFormat          string `env:"LOG_FORMAT" envDefault:"text"`
 	MaxBodyBytes       string `env:"MAX_BODY_BYTES" envDefault:"1048576"`
 	ShutdownTimeout    string `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	SessionIdleTimeout string `env:"SESSION_IDLE_TIMEOUT" envDefault:"168h"`
+	CookiePrefix       string `env:"COOKIE_PREFIX" envDefault:"false"`
+	TrustedProxies     string `env:"TRUSTED_PROXIES"`
+	RateLimitAuth      string `env:"RATE_LIMIT_AUTH" envDefault:"30"`
+	RateLimitRefresh   string `env:"RATE_LIMIT_REFRESH" envDefault:"120"`
+	LockoutThreshold   string `env:"LOGIN_LOCKOUT_THRESHOLD" envDefault:"5"`
+	LockoutBase        string `env:"LOGIN_LOCKOUT_BASE" envDefault:"30s"`
+	LockoutMax         string `env:"LOGIN_LOCKOUT_MAX" envDefault:"15m"`
+	HashConcurrency    string `env:"HASH_CONCURRENCY"`
+	HashQueue          string `env:"HASH_QUEUE" envDefault:"32"`
 	DrainDelay         string `env:"SHUTDOWN_DRAIN_DELAY" envDefault:"1s"`
 	MetricsAddr        string `env:"METRICS_ADDR"`
 	DatabaseTimeout    string `env:"DATABASE_TIMEOUT" envDefault:"2s"`

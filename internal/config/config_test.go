@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,14 @@ func defaults() Config {
 		LogFormat:          "text",
 		MaxBodyBytes:       1048576,
 		ShutdownTimeout:    15 * time.Second,
+		SessionIdleTimeout: 168 * time.Hour,
+		RateLimitAuth:      30,
+		RateLimitRefresh:   120,
+		LockoutThreshold:   5,
+		LockoutBase:        30 * time.Second,
+		LockoutMax:         15 * time.Minute,
+		HashConcurrency:    max(1, runtime.NumCPU()-1),
+		HashQueue:          32,
 		DrainDelay:         time.Second,
 		MetricsEnabled:     true,
 		DatabaseTimeout:    2 * time.Second,

@@ -77,6 +77,8 @@ func (v variables) config() (Config, error) {
 	}
 	p.operational(v, &c)
 
+	p.security(v, &c)
+
 	if len(p) > 0 {
 		return Config{}, errors.Join(p...)
 	}

@@ -2,8 +2,10 @@ package config
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadInvalid(t *testing.T) {
@@ -149,5 +151,55 @@ func TestDecodeKey(t *testing.T) {
 				t.Errorf("DecodeKey = %q, want %q", got, raw)
 			}
 		})
+	}
+}
+
+func TestSecuritySettings(t *testing.T) {
+	c, err := Load(func(k string) string {
+		return map[string]string{
+			"TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1 ,::1", "RATE_LIMIT_AUTH": "0", "RATE_LIMIT_REFRESH": "600",
+			"LOGIN_LOCKOUT_THRESHOLD": "3", "LOGIN_LOCKOUT_BASE": "1s", "LOGIN_LOCKOUT_MAX": "1m",
+			"HASH_CONCURRENCY": "4", "HASH_QUEUE": "0", "SESSION_IDLE_TIMEOUT": "0",
+			"COOKIE_PREFIX": "true", "PUBLIC_URL": "https://auth.example.com",
+		}[k]
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.0/8 127.0.0.1/32 ::1/128]" {
+		t.Errorf("TrustedProxies = %s", got)
+	}
+	if c.RateLimitAuth != 0 || c.RateLimitRefresh != 600 || c.LockoutThreshold != 3 || c.LockoutBase != time.Second ||
+		c.LockoutMax != time.Minute || c.HashConcurrency != 4 || c.HashQueue != 0 || c.SessionIdleTimeout != 0 || !c.CookiePrefix {
+		t.Errorf("config = %+v", c)
+	}
+	d, err := Load(func(string) string { return "" }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.RateLimitAuth != 30 || d.RateLimitRefresh != 120 || d.LockoutThreshold != 5 || d.HashConcurrency < 1 ||
+		d.HashQueue != 32 || d.SessionIdleTimeout != 168*time.Hour || d.CookiePrefix || d.TrustedProxies != nil {
+		t.Errorf("defaults = %+v", d)
+	}
+	for env, want := range map[string]string{
+		"TRUSTED_PROXIES=10.0.0.0/33":     "TRUSTED_PROXIES entry",
+		"RATE_LIMIT_AUTH=-1":              "RATE_LIMIT_AUTH must be",
+		"HASH_CONCURRENCY=0":              "HASH_CONCURRENCY must be",
+		"LOGIN_LOCKOUT_BASE=soon":         "LOGIN_LOCKOUT_BASE must be",
+		"SESSION_IDLE_TIMEOUT=-1h":        "SESSION_IDLE_TIMEOUT must be",
+		"COOKIE_PREFIX=true":              "COOKIE_PREFIX=true needs COOKIE_SECURE",
+		"LOGIN_LOCKOUT_MAX=1s":            "LOGIN_LOCKOUT_MAX (1s) is shorter",
+		"LOGIN_LOCKOUT_THRESHOLD=several": "LOGIN_LOCKOUT_THRESHOLD must be",
+	} {
+		k, v, _ := strings.Cut(env, "=")
+		_, err := Load(func(name string) string {
+			if name == k {
+				return v
+			}
+			return ""
+		}, "")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", env, err, want)
+		}
 	}
 }

@@ -57,24 +57,31 @@ var errBodyTooLarge = newError(http.StatusRequestEntityTooLarge, "Request body t
 // string fields) and validates it. Unknown fields are ignored, never bound: a
 // client cannot set role, verified or id by sending them.
 func readJSON(contentType string, body io.Reader, dst any) []error {
+	_, errs := readJSONFields(contentType, body, dst)
+	return errs
+}
+
+// readJSONFields is readJSON that also reports which fields the body had (a
+// JSON null counts as absent), for partial updates.
+func readJSONFields(contentType string, body io.Reader, dst any) (map[string]bool, []error) {
 	if !isJSON(contentType) {
-		return []error{newError(http.StatusUnsupportedMediaType, "Content-Type must be application/json")}
+		return nil, []error{newError(http.StatusUnsupportedMediaType, "Content-Type must be application/json")}
 	}
 	data, err := io.ReadAll(body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return []error{errBodyTooLarge}
+		return nil, []error{errBodyTooLarge}
 	}
 	if err != nil {
-		return []error{newError(http.StatusBadRequest, "Could not read the request body")}
+		return nil, []error{newError(http.StatusBadRequest, "Could not read the request body")}
 	}
 	return decodeJSON(data, dst)
 }
 
-// decodeJSON is readJSON after the body was read; it is the part fuzz tests drive.
-func decodeJSON(data []byte, dst any) []error {
+// decodeJSON is readJSONFields after the body was read; fuzz tests drive it.
+func decodeJSON(data []byte, dst any) (map[string]bool, []error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return []error{&validationItem{Loc: []any{"body"}, Msg: "field required", Type: "value_error.missing"}}
+		return nil, []error{&validationItem{Loc: []any{"body"}, Msg: "field required", Type: "value_error.missing"}}
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -84,12 +91,13 @@ func decodeJSON(data []byte, dst any) []error {
 			if syntax != nil {
 				offset = syntax.Offset
 			}
-			return []error{&validationItem{Loc: []any{"body", offset}, Msg: "Invalid JSON: " + strings.TrimPrefix(err.Error(), "json: "), Type: "value_error.jsondecode"}}
+			return nil, []error{&validationItem{Loc: []any{"body", offset}, Msg: "Invalid JSON: " + strings.TrimPrefix(err.Error(), "json: "), Type: "value_error.jsondecode"}}
 		}
-		return []error{&validationItem{Loc: []any{"body"}, Msg: "value is not a valid dict", Type: "type_error.dict"}}
+		return nil, []error{&validationItem{Loc: []any{"body"}, Msg: "value is not a valid dict", Type: "type_error.dict"}}
 	}
 	v := reflect.ValueOf(dst).Elem()
 	var errs []error
+	present := map[string]bool{}
 	for _, f := range fieldsOf(v.Type()) {
 		s, item := f.decode(raw[f.name])
 		if item != nil {
@@ -97,9 +105,10 @@ func decodeJSON(data []byte, dst any) []error {
 			errs = append(errs, item)
 			continue
 		}
+		present[f.name] = raw[f.name] != nil && string(raw[f.name]) != "null"
 		v.Field(f.index).SetString(s)
 	}
-	return errs
+	return present, errs
 }
 
 // decode checks one field's raw JSON value and returns its string value.

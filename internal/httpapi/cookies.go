@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/authapi/authapi/internal/auth"
@@ -14,6 +15,51 @@ type CookieConfig struct {
 	SameSite   http.SameSite
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
+	// Prefixed names the cookies __Host-access_token, __Host-logged_in and
+	// __Secure-refresh_token: browsers then refuse them unless Secure, and
+	// (__Host-) from any other host or path, so a sibling subdomain or a
+	// network attacker cannot plant a cookie of its own. Requires Secure and
+	// no Domain. Off by default: the reference's clients read "logged_in".
+	Prefixed bool
+}
+
+// name is the cookie name as written, with the prefix when configured.
+func (c CookieConfig) name(base string) string {
+	if !c.Prefixed {
+		return base
+	}
+	if base == refreshCookie {
+		return "__Secure-" + base // __Host- would force Path=/
+	}
+	return "__Host-" + base
+}
+
+// normalizeNames lets the handlers read the plain names whatever is
+// configured: with prefixes on, it drops any unprefixed token cookie (which
+// anyone could have planted) and renames the prefixed ones.
+func (c CookieConfig) normalizeNames(next http.Handler) http.Handler {
+	if !c.Prefixed {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cookies := r.Cookies()
+		if len(cookies) == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r = r.Clone(r.Context())
+		r.Header.Del("Cookie")
+		for _, ck := range cookies {
+			switch ck.Name {
+			case accessCookie, refreshCookie, loggedInCookie:
+				continue
+			case c.name(accessCookie), c.name(refreshCookie), c.name(loggedInCookie):
+				ck.Name = ck.Name[strings.Index(ck.Name, "-")+1:]
+			}
+			r.AddCookie(ck)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // refreshPath keeps the refresh token away from every route but the two that
@@ -47,7 +93,7 @@ func (c CookieConfig) clearCookies() []http.Cookie {
 
 func (c CookieConfig) cookie(name, value, path string, expires time.Time, ttl time.Duration, httpOnly bool) http.Cookie {
 	return http.Cookie{
-		Name: name, Value: value, Path: path, Domain: c.Domain,
+		Name: c.name(name), Value: value, Path: path, Domain: c.Domain,
 		Expires: expires, MaxAge: int(ttl / time.Second),
 		Secure: c.Secure, HttpOnly: httpOnly, SameSite: c.SameSite,
 	}

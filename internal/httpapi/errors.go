@@ -6,7 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/authapi/authapi/internal/auth"
 	"github.com/danielgtaylor/huma/v2"
@@ -26,12 +29,12 @@ var statusOf = map[auth.Code]int{
 	auth.CodeRefreshInvalid:   http.StatusBadRequest,
 	auth.CodeRefreshReused:    http.StatusBadRequest,
 	auth.CodeRefreshUserGone:  http.StatusBadRequest,
+	auth.CodeSessionNotFound:  http.StatusNotFound,
+	auth.CodeWrongPassword:    http.StatusBadRequest,
+	auth.CodeTooManyAttempts:  http.StatusTooManyRequests,
+	auth.CodeBusy:             http.StatusServiceUnavailable,
 	auth.CodeUnavailable:      http.StatusServiceUnavailable,
 }
-
-// retryAfterSeconds is what a 503 asks clients to wait before retrying: about
-// how long a database restart or failover takes to be noticed and healed.
-const retryAfterSeconds = "2"
 
 // apiError is every error response: `{"detail": "<message>"}`, or for
 // validation errors `{"detail": [ {loc, msg, type}, ... ]}` as FastAPI writes them.
@@ -71,11 +74,13 @@ func (e *apiError) Schema(r huma.Registry) *huma.Schema {
 
 func newError(status int, msg string) *apiError { return &apiError{status: status, Detail: msg} }
 
-// unavailableError is the 503 of a passing outage, with Retry-After.
-func unavailableError() *apiError {
-	e := newError(http.StatusServiceUnavailable, auth.ErrUnavailable.Message)
-	e.header = http.Header{"Retry-After": {retryAfterSeconds}}
-	return e
+// retryAfter is a Retry-After header of whole seconds, rounded up, at least 1.
+func retryAfter(d time.Duration) http.Header {
+	return http.Header{"Retry-After": []string{retrySeconds(d)}}
+}
+
+func retrySeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
 }
 
 // internalError is what a client sees of any failure we did not plan for.
@@ -90,10 +95,13 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 			// Not the client's fault and not a bug: one line to tell an outage
 			// from a quiet night, with the cause for the operator.
 			log.WarnContext(ctx, "dependency unavailable", "error", err)
-			return unavailableError()
 		}
 		if status, ok := statusOf[de.Code]; ok {
-			return newError(status, de.Message)
+			e := newError(status, de.Message)
+			if de.RetryAfter > 0 {
+				e.header = retryAfter(de.RetryAfter)
+			}
+			return e
 		}
 	}
 	log.ErrorContext(ctx, "request failed", "error", err)
@@ -122,11 +130,19 @@ func installErrorShape() {
 			for _, err := range errs {
 				var item *validationItem
 				var se *apiError
+				var detail *huma.ErrorDetail
 				switch {
 				case errors.As(err, &se):
 					return se
 				case errors.As(err, &item):
 					items = append(items, *item)
+				case errors.As(err, &detail):
+					// huma's own checks, of query and path parameters.
+					loc := []any{}
+					for part := range strings.SplitSeq(detail.Location, ".") {
+						loc = append(loc, part)
+					}
+					items = append(items, validationItem{Loc: loc, Msg: detail.Message, Type: "value_error"})
 				}
 			}
 			if len(items) > 0 {

@@ -18,7 +18,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var b registerBody
-		errs := decodeJSON(data, &b)
+		_, errs := decodeJSON(data, &b)
 		if len(errs) > 0 {
 			return
 		}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"net"
 	"net/http"
 
 	"github.com/authapi/authapi/internal/auth"
@@ -57,7 +56,11 @@ type loginInput struct {
 
 // Resolve decodes the body and notes who is logging in, for the session list.
 func (in *loginInput) Resolve(ctx huma.Context) []error {
-	in.client = auth.ClientMeta{UserAgent: ctx.Header("User-Agent"), IP: hostOf(ctx.RemoteAddr())}
+	ip := ""
+	if addr := clientIPFrom(ctx.Context()); addr.IsValid() {
+		ip = addr.String()
+	}
+	in.client = auth.ClientMeta{UserAgent: ctx.Header("User-Agent"), IP: ip}
 	return readJSON(ctx.Header("Content-Type"), ctx.BodyReader(), &in.body)
 }
 
@@ -121,14 +124,15 @@ func (s *server) refresh(ctx context.Context, in *refreshInput) (*refreshOutput,
 	return out, nil
 }
 
-// accessInput carries the access token of a protected route.
-type accessInput struct {
+// AccessCredentials carries the access token of a protected route. It is
+// exported only so that huma reads its fields where an input embeds it.
+type AccessCredentials struct {
 	Authorization string `header:"Authorization" doc:"Bearer <access token>; wins over the cookie"`
 	AccessToken   string `cookie:"access_token" doc:"The access token cookie set by login"`
 }
 
 // authenticate resolves the caller of a protected route.
-func (s *server) authenticate(ctx context.Context, in *accessInput) (auth.Principal, error) {
+func (s *server) authenticate(ctx context.Context, in *AccessCredentials) (auth.Principal, error) {
 	raw, err := accessToken(in.Authorization, in.AccessToken)
 	if err != nil {
 		return auth.Principal{}, fail(ctx, s.log, err)
@@ -149,24 +153,24 @@ type statusResponse struct {
 	Status string `json:"status" example:"success"`
 }
 
-func (s *server) logout(ctx context.Context, in *accessInput) (*logoutOutput, error) {
-	p, err := s.authenticate(ctx, in)
+type logoutInput struct {
+	AccessCredentials
+	Scope string `query:"scope" enum:"current,others,all" default:"current" doc:"Which sessions to end: this one (current), all but this one (others), or every one (all)"`
+}
+
+func (s *server) logout(ctx context.Context, in *logoutInput) (*logoutOutput, error) {
+	p, err := s.authenticate(ctx, &in.AccessCredentials)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.svc.Logout(ctx, p); err != nil {
+	scope := auth.LogoutScope(in.Scope)
+	if err := s.svc.Logout(ctx, p, scope); err != nil {
 		return nil, fail(ctx, s.log, err)
 	}
-	out := &logoutOutput{SetCookie: s.cookies.clearCookies()}
+	out := &logoutOutput{}
+	if scope != auth.ScopeOthers {
+		out.SetCookie = s.cookies.clearCookies() // this browser's session is over
+	}
 	out.Body.Status = "success"
 	return out, nil
-}
-
-// hostOf strips the port from a remote address.
-func hostOf(remoteAddr string) string {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		return remoteAddr
-	}
-	return host
 }

@@ -43,7 +43,7 @@ func (s *server) health(context.Context, *struct{}) (*healthOutput, error) {
 	return out, nil
 }
 
-func (s *server) me(ctx context.Context, in *accessInput) (*userOutput, error) {
+func (s *server) me(ctx context.Context, in *AccessCredentials) (*userOutput, error) {
 	p, err := s.authenticate(ctx, in)
 	if err != nil {
 		return nil, err

@@ -97,39 +97,53 @@ type env struct {
 	key     *token.Key
 	clock   *clock
 	cfg     auth.Config
+	hasher  *password.Pool
 }
 
-type envOption func(*auth.Config)
+// envConfig is everything a test may change about the server it gets.
+type envConfig struct {
+	auth.Config
+	httpapi.Options
+	hashWorkers, hashQueue int
+}
+
+type envOption func(*envConfig)
 
 // newEnv builds the whole server over a fresh database of the given kind.
 func newEnv(t *testing.T, kind string, opts ...envOption) *env {
 	t.Helper()
 	db := storetest.Open(t, kind)
-	cfg := auth.Config{
-		AccessTTL: 15 * time.Minute, RefreshTTL: 60 * time.Minute,
-		ReuseGrace: 10 * time.Second, SessionMaxLifetime: 30 * 24 * time.Hour,
+	ec := envConfig{
+		Config: auth.Config{
+			AccessTTL: 15 * time.Minute, RefreshTTL: 60 * time.Minute,
+			ReuseGrace: 10 * time.Second, SessionMaxLifetime: 30 * 24 * time.Hour,
+			Lockout: auth.DefaultLockout,
+		},
+		hashWorkers: 2, hashQueue: 64,
 	}
 	for _, o := range opts {
-		o(&cfg)
+		o(&ec)
 	}
+	cfg := ec.Config
 	hasher, err := password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
+	pool := password.NewPool(hasher, ec.hashWorkers, ec.hashQueue)
 	clk := &clock{}
 	key := signingKey(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tokens := token.NewManager(key, token.Options{Issuer: "authapi", Now: clk.Now})
 	events := &eventLog{}
-	svc := auth.NewService(auth.Deps{Store: db, Hasher: hasher, Tokens: tokens, Now: clk.Now, Log: log, Events: events}, cfg)
-	h, err := httpapi.NewServer(httpapi.Options{
-		Service: svc, Logger: log, ClientOrigins: []string{testOrigin}, MaxBodyBytes: 1 << 20, Version: "test",
-		Cookies: httpapi.CookieConfig{SameSite: http.SameSiteLaxMode, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL},
-	})
+	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: clk.Now, Log: log, Events: events}, cfg)
+	o := ec.Options
+	o.Service, o.Logger, o.ClientOrigins, o.MaxBodyBytes, o.Version, o.Now = svc, log, []string{testOrigin}, 1<<20, "test", clk.Now
+	o.Cookies.SameSite, o.Cookies.AccessTTL, o.Cookies.RefreshTTL = http.SameSiteLaxMode, cfg.AccessTTL, cfg.RefreshTTL
+	h, err := httpapi.NewServer(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, events: events, handler: h, db: db, key: key, clock: clk, cfg: cfg}
+	return &env{t: t, events: events, handler: h, db: db, key: key, clock: clk, cfg: cfg, hasher: pool}
 }
 
 // forEachDB runs a test on every available database.

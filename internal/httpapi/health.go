@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/authapi/authapi/internal/auth"
 )
 
 // Readiness reports whether this instance should get traffic: nil when it is
@@ -36,7 +38,7 @@ func readyz(ready Readiness, log *slog.Logger) http.HandlerFunc {
 		defer cancel()
 		if err := ready(ctx); err != nil {
 			log.DebugContext(ctx, "not ready", "reason", err.Error())
-			w.Header().Set("Retry-After", retryAfterSeconds)
+			w.Header().Set("Retry-After", retrySeconds(auth.ErrUnavailable.RetryAfter))
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 			return
 		}

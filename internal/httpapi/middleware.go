@@ -72,7 +72,7 @@ func jsonFallback(mux *http.ServeMux) http.Handler {
 		h, pattern := mux.Handler(route)
 		if pattern != "" {
 			setRoute(r.Context(), pattern)
-			h.ServeHTTP(w, r)
+			mux.ServeHTTP(w, r) // not h: ServeHTTP also sets the path values
 			return
 		}
 		if p := strings.TrimSuffix(r.URL.Path, "/"); p != r.URL.Path && p != "" {

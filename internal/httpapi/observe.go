@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
@@ -19,11 +20,15 @@ const maxRequestIDLen = 64
 // random paths cannot create a metric series each.
 const unmatchedRoute = "unmatched"
 
-// RequestObserver learns of every finished request: metrics implement it.
-// route is the ServeMux pattern that served it ("POST /api/auth/login") or
-// "unmatched". It runs on the request path and must not block.
-type RequestObserver interface {
+// Observer learns what the HTTP layer does: metrics implement it. Its methods
+// run on the request path and must not block.
+type Observer interface {
+	// ObserveRequest is told of every finished request. route is the
+	// ServeMux pattern that served it ("POST /api/auth/login") or "unmatched".
 	ObserveRequest(route string, status int, elapsed time.Duration)
+	// RateLimited is told of each request a per-address limit refused
+	// ("auth" or "refresh").
+	RateLimited(limit string)
 }
 
 // requestInfo travels in a request's context: its id for every log line, and
@@ -54,7 +59,7 @@ func setRoute(ctx context.Context, pattern string) {
 // and safe, else a new one), echoes it in the response, puts it in the context
 // for every log line of the request, and when the request is done writes one
 // access-log line and tells the observer.
-func observe(next http.Handler, log *slog.Logger, obs RequestObserver) http.Handler {
+func observe(next http.Handler, log *slog.Logger, obs Observer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := &requestInfo{id: r.Header.Get(RequestIDHeader)}
@@ -81,10 +86,20 @@ func observe(next http.Handler, log *slog.Logger, obs RequestObserver) http.Hand
 			log.LogAttrs(ctx, slog.LevelInfo, "request",
 				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
 				slog.Int("status", status), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-				slog.Int64("bytes", sw.bytes), slog.String("remote", hostOf(r.RemoteAddr)))
+				slog.Int64("bytes", sw.bytes), slog.String("remote", peerHost(r.RemoteAddr)))
 		}()
 		next.ServeHTTP(sw, r.WithContext(ctx))
 	})
+}
+
+// peerHost is the address of the connection's peer, without the port. (The
+// client address behind trusted proxies is worked out further in.)
+func peerHost(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return remoteAddr
+	}
+	return host
 }
 
 // validRequestID accepts ids of 1 to 64 letters, digits and -_.: only, so a

@@ -31,6 +31,8 @@ func (o *observed) ObserveRequest(route string, status int, _ time.Duration) {
 	o.status = append(o.status, status)
 }
 
+func (o *observed) RateLimited(string) {}
+
 func TestObserveRequestID(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer

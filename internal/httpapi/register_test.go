@@ -25,7 +25,7 @@ func TestRouting(t *testing.T) {
 			{"3 wrong method", req{method: "POST", path: "/api/healthchecker"}, 405, `{"detail":"Method Not Allowed"}`, "GET"},
 			{"5 unknown route", req{path: "/api/nope"}, 404, `{"detail":"Not Found"}`, ""},
 			{"6 GET on login", req{path: "/api/auth/login"}, 405, `{"detail":"Method Not Allowed"}`, "POST"},
-			{"72 POST on me", req{method: "POST", path: "/api/users/me"}, 405, `{"detail":"Method Not Allowed"}`, "GET"},
+			{"72 POST on me", req{method: "POST", path: "/api/users/me"}, 405, `{"detail":"Method Not Allowed"}`, "GET, PATCH"},
 			{"100 OPTIONS without preflight", req{method: "OPTIONS", path: "/api/auth/login", header: map[string]string{"Origin": testOrigin}}, 405, `{"detail":"Method Not Allowed"}`, "POST"},
 			{"PUT on refresh", req{method: "PUT", path: "/api/auth/refresh"}, 405, `{"detail":"Method Not Allowed"}`, "GET, POST"},
 		}

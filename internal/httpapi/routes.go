@@ -15,21 +15,24 @@ func (s *server) routes(api huma.API) {
 		Summary: "Health check", Tags: []string{"Health"},
 	}, s.health)
 
+	authLimit := rateLimited(api, s.authLimit, "auth", s.obs)
 	huma.Register(api, huma.Operation{
 		OperationID: "register", Method: http.MethodPost, Path: "/api/auth/register",
 		Summary: "Create an account", Tags: []string{"Auth"}, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+		Errors:      []int{http.StatusBadRequest, http.StatusConflict, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable},
+		Middlewares: huma.Middlewares{authLimit},
 	}, s.register)
-	documentBody[registerBody](api, "/api/auth/register")
+	documentBody[registerBody](api, "/api/auth/register", http.MethodPost)
 
 	huma.Register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/api/auth/login",
 		Summary:     "Log in",
 		Description: "Checks the password, opens a session and sets the access_token, refresh_token and logged_in cookies.",
 		Tags:        []string{"Auth"},
-		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable},
+		Middlewares: huma.Middlewares{authLimit},
 	}, s.login)
-	documentBody[loginBody](api, "/api/auth/login")
+	documentBody[loginBody](api, "/api/auth/login", http.MethodPost)
 
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		huma.Register(api, huma.Operation{
@@ -44,8 +47,9 @@ func (s *server) routes(api huma.API) {
 
 		huma.Register(api, huma.Operation{
 			OperationID: "logout-" + lower(method), Method: method, Path: "/api/auth/logout",
-			Summary:     "Log out",
-			Description: "Revokes the session: its refresh token and access tokens stop working at once. Deletes the cookies.",
+			Summary: "Log out",
+			Description: "Revokes the session (scope=current, the default), every other session of the user (others) or all of them (all): " +
+				"their refresh and access tokens stop working at once. Deletes the cookies unless scope=others.",
 			Tags:        []string{"Auth"},
 			Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
 			Middlewares: huma.Middlewares{sameSiteOnly(api, s.csrf)},
@@ -53,20 +57,53 @@ func (s *server) routes(api huma.API) {
 	}
 
 	huma.Register(api, huma.Operation{
+		OperationID: "list-sessions", Method: http.MethodGet, Path: "/api/auth/sessions",
+		Summary: "The caller's active sessions", Tags: []string{"Sessions"},
+		Errors: []int{http.StatusUnauthorized},
+	}, s.sessions)
+
+	huma.Register(api, huma.Operation{
+		OperationID: "revoke-session", Method: http.MethodDelete, Path: "/api/auth/sessions/{id}",
+		Summary:     "Revoke one of the caller's sessions",
+		Description: "404 for any id that is not one of the caller's active sessions, whoever it belongs to.",
+		Tags:        []string{"Sessions"},
+		Errors:      []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, s.revokeSession)
+
+	huma.Register(api, huma.Operation{
 		OperationID: "me", Method: http.MethodGet, Path: "/api/users/me",
 		Summary: "The current user", Tags: []string{"Users"},
 		Errors: []int{http.StatusUnauthorized},
 	}, s.me)
+
+	huma.Register(api, huma.Operation{
+		OperationID: "update-me", Method: http.MethodPatch, Path: "/api/users/me",
+		Summary: "Change name or photo", Tags: []string{"Users"},
+		Errors: []int{http.StatusUnauthorized, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+	}, s.updateProfile)
+	documentBody[profileBody](api, "/api/users/me", http.MethodPatch)
+
+	huma.Register(api, huma.Operation{
+		OperationID: "change-password", Method: http.MethodPost, Path: "/api/users/me/password",
+		Summary:     "Change the password",
+		Description: "Checks the current password (failures count towards the account lockout), sets the new one and revokes every other session.",
+		Tags:        []string{"Users"},
+		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable},
+		Middlewares: huma.Middlewares{authLimit},
+	}, s.changePassword)
+	documentBody[passwordBody](api, "/api/users/me/password", http.MethodPost)
 }
 
-// documentBody adds the JSON request body of a POST operation to the OpenAPI
+// documentBody adds the JSON request body of an operation to the OpenAPI
 // document, from the wire struct that readJSON decodes. It is added after
 // registration on purpose: an operation registered with a body would have huma
 // read and validate the body itself, in its own error shape.
-func documentBody[T any](api huma.API, path string) {
+func documentBody[T any](api huma.API, path, method string) {
 	schema := huma.SchemaFromType(api.OpenAPI().Components.Schemas, reflect.TypeFor[T]())
 	schema.AdditionalProperties = true // unknown fields are ignored, not refused
-	api.OpenAPI().Paths[path].Post.RequestBody = &huma.RequestBody{
+	item := api.OpenAPI().Paths[path]
+	op := map[string]*huma.Operation{http.MethodPost: item.Post, http.MethodPatch: item.Patch}[method]
+	op.RequestBody = &huma.RequestBody{
 		Required: true,
 		Content:  map[string]*huma.MediaType{"application/json": {Schema: schema}},
 	}

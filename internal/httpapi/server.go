@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/authapi/authapi/internal/auth"
@@ -24,6 +25,10 @@ type Options struct {
 	ClientOrigins []string
 	// MaxBodyBytes caps every request body; larger ones get 413.
 	MaxBodyBytes int64
+	// RateLimits caps requests per client address.
+	RateLimits RateLimits
+	// TrustedProxies may set X-Forwarded-For / Forwarded; nobody else's are read.
+	TrustedProxies []netip.Prefix
 	// Version is shown in the OpenAPI document.
 	Version string
 	// Docs serves the interactive documentation page at /docs (nil: none).
@@ -35,15 +40,24 @@ type Options struct {
 	// Metrics, when not nil, is served at GET /metrics on this handler.
 	Metrics http.Handler
 	// Observer learns the route, status and duration of every request (nil: none).
-	Observer RequestObserver
+	Observer Observer
+}
+
+// RateLimits are requests per minute per client address (0: no limit).
+type RateLimits struct {
+	Auth    int // login, register, password change
+	Refresh int // refresh
 }
 
 // server holds what the handlers share.
 type server struct {
-	svc     *auth.Service
-	log     *slog.Logger
-	cookies CookieConfig
-	csrf    *http.CrossOriginProtection
+	svc          *auth.Service
+	log          *slog.Logger
+	cookies      CookieConfig
+	csrf         *http.CrossOriginProtection
+	authLimit    *ipLimiter
+	refreshLimit *ipLimiter
+	obs          Observer
 }
 
 // NewServer returns the complete HTTP handler of authapi.
@@ -58,7 +72,16 @@ func NewServer(o Options) (http.Handler, error) {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSONError(w, http.StatusForbidden, "Cross-origin request refused")
 	}))
-	s := &server{svc: o.Service, log: o.Logger, cookies: o.Cookies, csrf: csrf}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &server{
+		svc: o.Service, log: o.Logger, cookies: o.Cookies, csrf: csrf,
+		authLimit:    newIPLimiter(o.RateLimits.Auth, now),
+		refreshLimit: newIPLimiter(o.RateLimits.Refresh, now),
+		obs:          o.Observer,
+	}
 
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("authapi", o.Version)
@@ -82,6 +105,8 @@ func NewServer(o Options) (http.Handler, error) {
 
 	var h http.Handler = jsonFallback(mux)
 	h = limitBody(h, o.MaxBodyBytes)
+	h = o.Cookies.normalizeNames(h)
+	h = withClientIP(h, o.TrustedProxies)
 	h = csrf.Handler(h)
 	h = withCORS(h, o.ClientOrigins)
 	h = securityHeaders(h)

@@ -44,7 +44,7 @@ func TestAccountState(t *testing.T) {
 // Transcript section 11: a short access lifetime, then refresh.
 func TestAccessExpiry(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
-		e := newEnv(t, kind, func(c *auth.Config) { c.AccessTTL = time.Minute })
+		e := newEnv(t, kind, func(c *envConfig) { c.AccessTTL = time.Minute })
 		e.register("Alice", "alice@example.com", "password123")
 		r := e.do(req{method: "POST", path: "/api/auth/login", body: `{"email":"alice@example.com","password":"password123"}`}) // 116
 		r.expect(t, 200, "")

@@ -29,7 +29,6 @@ type Metrics struct {
 	events          map[string]*prometheus.CounterVec // by auth event name
 	sessionsRevoked *prometheus.CounterVec
 	rateLimited     *prometheus.CounterVec
-	hashWait        prometheus.Histogram
 }
 
 // New returns metrics in a fresh registry, with Go runtime and process
@@ -52,21 +51,21 @@ func New(version string) *Metrics {
 		sessionsRevoked: f.counterVec("sessions_revoked_total",
 			"Sessions ended before they expired, by reason (logout, reuse).", "reason"),
 		rateLimited: f.counterVec("rate_limit_rejections_total",
-			"Requests refused by a rate limit or an account lockout, by limit.", "limit"),
-		hashWait: f.histogram("password_hash_wait_seconds",
-			"Time a password hash or verification waited for a free hashing slot.",
-			[]float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}),
+			"Requests refused by a per-address rate limit (auth, refresh) or an account lockout (lockout).", "limit"),
 	}
 	// Series that exist from the start, so rate() and alerts see zeros
 	// rather than nothing before the first event.
-	for _, o := range []string{auth.OutcomeSuccess, auth.OutcomeBadCredentials, auth.OutcomeNotVerified} {
+	for _, o := range []string{auth.OutcomeSuccess, auth.OutcomeBadCredentials, auth.OutcomeNotVerified, auth.OutcomeLocked} {
 		m.events[auth.EventLogin].WithLabelValues(o)
 	}
 	for _, o := range []string{auth.Rotated.String(), auth.Grace.String(), auth.Reused.String(), auth.OutcomeInvalid} {
 		m.events[auth.EventRefresh].WithLabelValues(o)
 	}
-	for _, r := range []string{"logout", "reuse"} {
+	for _, r := range []string{"logout", "reuse", "password_change"} {
 		m.sessionsRevoked.WithLabelValues(r)
+	}
+	for _, l := range []string{"auth", "refresh", "lockout"} {
+		m.rateLimited.WithLabelValues(l)
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -84,11 +83,11 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Registry is where more collectors go (see WatchDB and WatchHashQueue).
+// Registry is where more collectors go (see WatchDB and WatchHashPool).
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // ObserveRequest counts a finished request and its duration; it implements
-// httpapi.RequestObserver.
+// httpapi.Observer.
 func (m *Metrics) ObserveRequest(route string, status int, elapsed time.Duration) {
 	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
@@ -99,38 +98,24 @@ func (m *Metrics) Record(_ context.Context, e auth.Event) {
 	if c, ok := m.events[e.Name]; ok {
 		c.WithLabelValues(e.Outcome).Inc()
 	}
+	// Revocations are counted per request that caused them (a logout with
+	// scope=all is one), by why they happened.
 	switch {
 	case e.Name == auth.EventLogout && e.Outcome == auth.OutcomeRevoked:
 		m.sessionsRevoked.WithLabelValues("logout").Inc()
 	case e.Name == auth.EventRefresh && e.Outcome == auth.Reused.String():
 		m.sessionsRevoked.WithLabelValues("reuse").Inc()
+	case e.Name == auth.EventPasswordChange && e.Outcome == auth.OutcomeSuccess:
+		m.sessionsRevoked.WithLabelValues("password_change").Inc()
+	case e.Name == auth.EventLogin && e.Outcome == auth.OutcomeLocked:
+		m.rateLimited.WithLabelValues("lockout").Inc()
 	}
 }
 
-// SessionsRevoked counts sessions ended for another reason, such as a user
-// signing out a device or an administrator revoking all of a user's sessions.
-func (m *Metrics) SessionsRevoked(reason string, n int) {
-	m.sessionsRevoked.WithLabelValues(reason).Add(float64(n))
-}
-
-// RateLimited counts one request refused by the named limit (such as "ip",
-// "account" or "lockout").
+// RateLimited counts one request refused by the named per-address limit; it
+// implements httpapi.Observer.
 func (m *Metrics) RateLimited(limit string) {
 	m.rateLimited.WithLabelValues(limit).Inc()
-}
-
-// ObserveHashWait records how long a password hash waited for a slot.
-func (m *Metrics) ObserveHashWait(d time.Duration) {
-	m.hashWait.Observe(d.Seconds())
-}
-
-// WatchHashQueue exports depth() as authapi_password_hash_queue_depth, read
-// at each scrape.
-func (m *Metrics) WatchHashQueue(depth func() int) {
-	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Namespace: namespace, Name: "password_hash_queue_depth",
-		Help: "Password hashes and verifications waiting for a free hashing slot.",
-	}, func() float64 { return float64(depth()) }))
 }
 
 // factory registers collectors under the namespace as it makes them.
@@ -144,12 +129,6 @@ func (f factory) counterVec(name, help string, labels ...string) *prometheus.Cou
 
 func (f factory) histogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
 	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: namespace, Name: name, Help: help, Buckets: buckets}, labels)
-	f.reg.MustRegister(h)
-	return h
-}
-
-func (f factory) histogram(name, help string, buckets []float64) prometheus.Histogram {
-	h := prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: namespace, Name: name, Help: help, Buckets: buckets})
 	f.reg.MustRegister(h)
 	return h
 }

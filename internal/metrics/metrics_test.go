@@ -9,7 +9,12 @@ import (
 	"time"
 
 	"github.com/authapi/authapi/internal/auth"
+	"github.com/authapi/authapi/internal/password"
 )
+
+type fakePool struct{ s password.PoolStats }
+
+func (f fakePool) Stats() password.PoolStats { return f.s }
 
 type fakeStats struct{ s sql.DBStats }
 
@@ -31,7 +36,7 @@ func TestMetricsExposition(t *testing.T) {
 	t.Parallel()
 	m := New("v1.2.3")
 	m.WatchDB(fakeStats{sql.DBStats{MaxOpenConnections: 8, InUse: 3, Idle: 2, WaitCount: 5, WaitDuration: 1500 * time.Millisecond}})
-	m.WatchHashQueue(func() int { return 7 })
+	m.WatchHashPool(fakePool{password.PoolStats{Workers: 1, Capacity: 33, Running: 1, Waiting: 7, Done: 10, Rejected: 2, TotalWait: 2 * time.Second}})
 	ctx := t.Context()
 	m.ObserveRequest("POST /api/auth/login", 200, 40*time.Millisecond)
 	m.ObserveRequest("unmatched", 404, time.Millisecond)
@@ -40,9 +45,9 @@ func TestMetricsExposition(t *testing.T) {
 	m.Record(ctx, auth.Event{Name: auth.EventRefresh, Outcome: auth.Reused.String()})
 	m.Record(ctx, auth.Event{Name: auth.EventLogout, Outcome: auth.OutcomeRevoked})
 	m.Record(ctx, auth.Event{Name: "unknown", Outcome: "x"}) // ignored, never a panic
-	m.RateLimited("account")
-	m.ObserveHashWait(3 * time.Millisecond)
-	m.SessionsRevoked("admin", 2)
+	m.Record(ctx, auth.Event{Name: auth.EventLogin, Outcome: auth.OutcomeLocked})
+	m.Record(ctx, auth.Event{Name: auth.EventPasswordChange, Outcome: auth.OutcomeSuccess})
+	m.RateLimited("auth")
 
 	out := scrape(t, m)
 	for _, want := range []string{
@@ -57,10 +62,17 @@ func TestMetricsExposition(t *testing.T) {
 		`authapi_refreshes_total{outcome="reuse_revoked"} 1`,
 		`authapi_sessions_revoked_total{reason="logout"} 1`,
 		`authapi_sessions_revoked_total{reason="reuse"} 1`,
-		`authapi_sessions_revoked_total{reason="admin"} 2`,
-		`authapi_rate_limit_rejections_total{limit="account"} 1`,
+		`authapi_sessions_revoked_total{reason="password_change"} 1`,
+		`authapi_logins_total{outcome="locked"} 1`,
+		`authapi_rate_limit_rejections_total{limit="auth"} 1`,
+		`authapi_rate_limit_rejections_total{limit="lockout"} 1`,
+		`authapi_rate_limit_rejections_total{limit="refresh"} 0`,
 		`authapi_password_hash_queue_depth 7`,
-		`authapi_password_hash_wait_seconds_count 1`,
+		`authapi_password_hash_running 1`,
+		`authapi_password_hash_limit{kind="capacity"} 33`,
+		`authapi_password_hash_total 10`,
+		`authapi_password_hash_rejected_total 2`,
+		`authapi_password_hash_wait_seconds_total 2`,
 		`authapi_db_connections{state="in_use"} 3`,
 		`authapi_db_connections{state="idle"} 2`,
 		`authapi_db_connections_max 8`,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,16 +29,40 @@ func status(t *testing.T, db *store.DB) string {
 	return buf.String()
 }
 
-// wantStatus fails the test unless the status table lists 00001_init.sql in state.
-func wantStatus(t *testing.T, db *store.DB, state string) {
+// migrationCount is how many migrations the store embeds (the same number
+// for both dialects, which the schemas keep in step).
+func migrationCount(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", "sqlite", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations found: %v", err)
+	}
+	pg, _ := filepath.Glob(filepath.Join("migrations", "postgres", "*.sql"))
+	if len(pg) != len(files) {
+		t.Fatalf("%d PostgreSQL migrations but %d SQLite ones", len(pg), len(files))
+	}
+	return len(files)
+}
+
+// wantStatus fails the test unless the status table lists every migration,
+// 00001_init.sql first, in the states given: states[i] for version i+1, the
+// last state repeating for the rest.
+func wantStatus(t *testing.T, db *store.DB, states ...string) {
 	t.Helper()
 	got := status(t, db)
 	lines := strings.Split(strings.TrimSpace(got), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "VERSION") {
-		t.Fatalf("MigrateStatus() =\n%s\nwant a header and one migration", got)
+	n := migrationCount(t)
+	if len(lines) != n+1 || !strings.HasPrefix(lines[0], "VERSION") {
+		t.Fatalf("MigrateStatus() =\n%s\nwant a header and %d migrations", got, n)
 	}
-	if f := strings.Fields(lines[1]); f[0] != "1" || f[1] != state || f[len(f)-1] != "00001_init.sql" {
-		t.Errorf("MigrateStatus() row = %q, want version 1 %s 00001_init.sql", lines[1], state)
+	if f := strings.Fields(lines[1]); f[0] != "1" || f[len(f)-1] != "00001_init.sql" {
+		t.Errorf("MigrateStatus() first row = %q, want version 1 00001_init.sql", lines[1])
+	}
+	for i, line := range lines[1:] {
+		want := states[min(i, len(states)-1)]
+		if f := strings.Fields(line); f[0] != strconv.Itoa(i+1) || f[1] != want {
+			t.Errorf("MigrateStatus() row %q, want version %d %s", line, i+1, want)
+		}
 	}
 }
 
@@ -71,10 +96,21 @@ func TestMigrateUpDown(t *testing.T) {
 				wantSchema(t, db, true)
 			}
 
-			if err := db.MigrateDown(ctx); err != nil {
-				t.Fatalf("MigrateDown() = %v, want nil", err)
+			// Down rolls back one step at a time, the newest first.
+			n := migrationCount(t)
+			for i := n; i >= 1; i-- {
+				if err := db.MigrateDown(ctx); err != nil {
+					t.Fatalf("MigrateDown() = %v, want nil", err)
+				}
+				states := make([]string, n)
+				for v := range states {
+					states[v] = "applied"
+					if v+1 >= i {
+						states[v] = "pending"
+					}
+				}
+				wantStatus(t, db, states...)
 			}
-			wantStatus(t, db, "pending")
 			wantSchema(t, db, false)
 
 			if err := db.MigrateUp(ctx); err != nil {

@@ -120,6 +120,7 @@ const rotateSQL = `
 	UPDATE sessions
 	SET previous_jti = refresh_jti, refresh_jti = $4, rotated_at = $5, last_used_at = $5
 	WHERE id = $1 AND user_id = $2 AND refresh_jti = $3 AND revoked_at IS NULL AND expires_at > $5
+		AND last_used_at >= $6
 	RETURNING user_id,
 		(SELECT name FROM users WHERE users.id = sessions.user_id),
 		(SELECT email FROM users WHERE users.id = sessions.user_id),
@@ -140,7 +141,7 @@ func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rot
 	defer cancel()
 	var u auth.User
 	row := db.db.QueryRowContext(ctx, rotateSQL,
-		r.SessionID, r.UserID, r.PresentedJTI, r.NewJTI, db.d.time(r.Now))
+		r.SessionID, r.UserID, r.PresentedJTI, r.NewJTI, db.d.time(r.Now), db.d.time(r.IdleStart))
 	err := row.Scan(userDest(&u)...)
 	if err == nil {
 		return auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r.NewJTI, User: u}, nil
@@ -154,7 +155,7 @@ func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rot
 		return auth.Rotation{}, fmt.Errorf("rotate session %s of user %s: %w", r.SessionID, r.UserID, err)
 	}
 	switch {
-	case s.ID == uuid.Nil || !s.Active(r.Now):
+	case s.ID == uuid.Nil || !s.Active(r.Now) || s.LastUsedAt.Before(r.IdleStart):
 		return auth.Rotation{}, fmt.Errorf("rotate session %s: %w", r.SessionID, auth.ErrSessionInactive)
 	case s.RefreshJTI == r.PresentedJTI:
 		// The UPDATE's conditions held after all, which no committed change
@@ -197,4 +198,61 @@ func (db *DB) revoke(ctx context.Context, userID, sessionID uuid.UUID, now time.
 	}
 	n, err := res.RowsAffected()
 	return n > 0, check(err)
+}
+
+// ActiveSessions lists the user's sessions that are neither revoked nor
+// expired at now, most recently used first.
+func (db *DB) ActiveSessions(ctx context.Context, userID uuid.UUID, now time.Time) ([]auth.Session, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT `+sessionColumns+` FROM sessions s
+		WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2
+		ORDER BY s.last_used_at DESC, s.id`, userID, db.d.time(now))
+	if err != nil {
+		return nil, fmt.Errorf("sessions of user %s: %w", userID, check(err))
+	}
+	defer rows.Close()
+	var out []auth.Session
+	for rows.Next() {
+		var s auth.Session
+		if err := rows.Scan(sessionDest(&s)...); err != nil {
+			return nil, fmt.Errorf("sessions of user %s: %w", userID, check(err))
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sessions of user %s: %w", userID, check(err))
+	}
+	return out, nil
+}
+
+// RevokeOtherSessions ends every active session of the user but keep
+// (uuid.Nil: all) and returns how many it ended.
+func (db *DB) RevokeOtherSessions(ctx context.Context, userID, keep uuid.UUID, now time.Time) (int, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
+	n, err := revokeOthers(ctx, db.db, db.d, userID, keep, now)
+	if err != nil {
+		return 0, fmt.Errorf("revoke sessions of user %s: %w", userID, check(err))
+	}
+	return n, nil
+}
+
+// execer is what a *sql.DB and a *sql.Tx have in common, so one statement can
+// run alone or inside a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func revokeOthers(ctx context.Context, ex execer, d dialect, userID, keep uuid.UUID, now time.Time) (int, error) {
+	res, err := ex.ExecContext(ctx, `
+		UPDATE sessions SET revoked_at = $3
+		WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL AND expires_at > $3`,
+		userID, keep, d.time(now))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

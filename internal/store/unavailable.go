@@ -40,7 +40,7 @@ func (db *DB) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 // check marks err with auth.ErrUnavailable when it says the database could not
 // be reached or did not answer in time, and returns other errors unchanged.
 func check(err error) error {
-	if err == nil || !unavailable(err) {
+	if err == nil || errors.Is(err, auth.ErrUnavailable) || !unavailable(err) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", auth.ErrUnavailable, err)

@@ -48,6 +48,14 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"RotateSession/RevokedWithinGrace", testRotateRevokedWithinGrace},
 		{"RotateSession/DeletedUser", testRotateDeletedUser},
 		{"RotateSession/Race", testRotateRace},
+		{"RotateSession/Idle", testRotateIdle},
+		{"UpdateProfile", testUpdateProfile},
+		{"ChangePassword", testChangePassword},
+		{"ActiveSessions", testActiveSessions},
+		{"RevokeOtherSessions", testRevokeOtherSessions},
+		{"LoginThrottle", testLoginThrottle},
+		{"LoginThrottle/Race", testLoginThrottleRace},
+		{"PruneLoginFailures", testPruneLoginFailures},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,101 @@
+package password
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+)
+
+// ErrBusy is returned when the pool's wait queue is full: the caller should
+// answer at once (503 with Retry-After) rather than pile up more work.
+var ErrBusy = errors.New("password hashing is at capacity")
+
+// Pool runs a Hasher's work on a bounded number of goroutines with a bounded
+// wait queue. A hash costs tens of milliseconds of CPU and ~19 MiB of memory:
+// unbounded, a flood of logins would take every core and starve the requests
+// that need no hash (me, refresh). Bounded, the flood waits its turn or is
+// refused, and everything else keeps its latency.
+type Pool struct {
+	h     *Hasher
+	slots chan struct{} // one token per running hash
+	admit chan struct{} // one token per hash running or waiting
+
+	waiting   atomic.Int64
+	rejected  atomic.Uint64
+	waitNanos atomic.Int64
+	done      atomic.Uint64
+}
+
+// NewPool returns a Pool running at most workers hashes at once, with at most
+// queue more waiting. workers < 1 means 1; queue < 0 means 0.
+func NewPool(h *Hasher, workers, queue int) *Pool {
+	workers = max(workers, 1)
+	queue = max(queue, 0)
+	return &Pool{h: h, slots: make(chan struct{}, workers), admit: make(chan struct{}, workers+queue)}
+}
+
+// PoolStats is a snapshot of a Pool, for metrics.
+type PoolStats struct {
+	Workers, Capacity int           // limits: running, running + waiting
+	Running, Waiting  int           // now
+	Done, Rejected    uint64        // since start
+	TotalWait         time.Duration // summed over Done
+}
+
+// Stats returns the pool's current state.
+func (p *Pool) Stats() PoolStats {
+	w := int(p.waiting.Load())
+	return PoolStats{
+		Workers: cap(p.slots), Capacity: cap(p.admit),
+		Running: len(p.slots), Waiting: w,
+		Done: p.done.Load(), Rejected: p.rejected.Load(), TotalWait: time.Duration(p.waitNanos.Load()),
+	}
+}
+
+// run does f on a worker slot: ErrBusy at once when the queue is full, the
+// context's error if it ends while waiting.
+func (p *Pool) run(ctx context.Context, f func()) error {
+	select {
+	case p.admit <- struct{}{}:
+	default:
+		p.rejected.Add(1)
+		return ErrBusy
+	}
+	defer func() { <-p.admit }()
+	start := time.Now()
+	p.waiting.Add(1)
+	select {
+	case p.slots <- struct{}{}:
+		p.waiting.Add(-1)
+	case <-ctx.Done():
+		p.waiting.Add(-1)
+		return ctx.Err()
+	}
+	defer func() { <-p.slots }()
+	p.waitNanos.Add(int64(time.Since(start)))
+	p.done.Add(1)
+	f()
+	return nil
+}
+
+// Hash is Hasher.Hash on the pool.
+func (p *Pool) Hash(ctx context.Context, password string) (encoded string, err error) {
+	if perr := p.run(ctx, func() { encoded, err = p.h.Hash(password) }); perr != nil {
+		return "", perr
+	}
+	return encoded, err
+}
+
+// Verify is Hasher.Verify on the pool.
+func (p *Pool) Verify(ctx context.Context, encoded, password string) (ok, rehash bool, err error) {
+	if perr := p.run(ctx, func() { ok, rehash, err = p.h.Verify(encoded, password) }); perr != nil {
+		return false, false, perr
+	}
+	return ok, rehash, err
+}
+
+// VerifyDummy is Hasher.VerifyDummy on the pool.
+func (p *Pool) VerifyDummy(ctx context.Context, password string) error {
+	return p.run(ctx, func() { p.h.VerifyDummy(password) })
+}

@@ -1,0 +1,90 @@
+package password
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+func cheapHasher(t *testing.T) *Hasher {
+	t.Helper()
+	h, err := NewHasher(Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestPoolRoundTrip(t *testing.T) {
+	p := NewPool(cheapHasher(t), 2, 4)
+	enc, err := p.Hash(t.Context(), "password123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := p.Verify(t.Context(), enc, "password123"); !ok || err != nil {
+		t.Fatalf("Verify = %v, %v; want true", ok, err)
+	}
+	if err := p.VerifyDummy(t.Context(), "x"); err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Stats(); s.Done != 3 || s.Running != 0 || s.Waiting != 0 || s.Workers != 2 || s.Capacity != 6 {
+		t.Errorf("stats = %+v", s)
+	}
+}
+
+// With every slot and queue place taken, the next call is refused at once;
+// it neither waits nor runs.
+func TestPoolRefusesWhenFull(t *testing.T) {
+	p := NewPool(cheapHasher(t), 1, 2)
+	release := make(chan struct{})
+	var started, wg sync.WaitGroup
+	started.Add(1)
+	wg.Go(func() {
+		_ = p.run(t.Context(), func() { started.Done(); <-release })
+	})
+	started.Wait()
+	for range 2 { // fill the queue
+		wg.Go(func() { _ = p.run(t.Context(), func() {}) })
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for p.Stats().Waiting != 2 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	_, err := p.Hash(t.Context(), "password123")
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("Hash on a full pool = %v, want ErrBusy", err)
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("refusal took %v, want immediate", d)
+	}
+	if s := p.Stats(); s.Rejected != 1 || s.Running != 1 || s.Waiting != 2 {
+		t.Errorf("stats = %+v", s)
+	}
+	close(release)
+	wg.Wait()
+	if s := p.Stats(); s.Done != 3 || s.Running != 0 || s.Waiting != 0 {
+		t.Errorf("stats after drain = %+v", s)
+	}
+}
+
+// A caller that gives up while queued leaves the queue.
+func TestPoolWaitHonoursContext(t *testing.T) {
+	p := NewPool(cheapHasher(t), 1, 1)
+	release := make(chan struct{})
+	var started sync.WaitGroup
+	started.Add(1)
+	go func() { _ = p.run(context.Background(), func() { started.Done(); <-release }) }()
+	started.Wait()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	if err := p.VerifyDummy(ctx, "x"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("VerifyDummy = %v, want DeadlineExceeded", err)
+	}
+	if s := p.Stats(); s.Waiting != 0 {
+		t.Errorf("waiting = %d after the caller gave up", s.Waiting)
+	}
+	close(release)
+}

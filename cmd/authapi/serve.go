@@ -84,6 +84,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		onReady(ln.Addr().String())
 	}
 
+	mctx, stopMaintenance := context.WithCancel(ctx)
+	defer stopMaintenance()
+	go maintain(mctx, db, log)
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

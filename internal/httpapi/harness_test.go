@@ -105,6 +105,8 @@ type envConfig struct {
 	auth.Config
 	httpapi.Options
 	hashWorkers, hashQueue int
+	hashMemory             uint32    // KiB; 64 unless set
+	db                     *store.DB // a database shared with another env; a fresh one unless set
 }
 
 type envOption func(*envConfig)
@@ -112,7 +114,6 @@ type envOption func(*envConfig)
 // newEnv builds the whole server over a fresh database of the given kind.
 func newEnv(t *testing.T, kind string, opts ...envOption) *env {
 	t.Helper()
-	db := storetest.Open(t, kind)
 	ec := envConfig{
 		Config: auth.Config{
 			AccessTTL: 15 * time.Minute, RefreshTTL: 60 * time.Minute,
@@ -124,8 +125,12 @@ func newEnv(t *testing.T, kind string, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&ec)
 	}
+	db := ec.db
+	if db == nil {
+		db = storetest.Open(t, kind)
+	}
 	cfg := ec.Config
-	hasher, err := password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+	hasher, err := password.NewHasher(password.Params{Memory: max(64, ec.hashMemory), Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,6 +169,7 @@ type req struct {
 	contentType  string // default application/json when body is set; "-" for none
 	header       map[string]string
 	cookies      map[string]string
+	remote       string // the peer address; httptest's 192.0.2.1:1234 unless set
 }
 
 type resp struct {
@@ -191,6 +197,9 @@ func (e *env) do(r req) resp {
 	}
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
+	}
+	if r.remote != "" {
+		hr.RemoteAddr = r.remote
 	}
 	for k, v := range r.cookies {
 		hr.AddCookie(&http.Cookie{Name: k, Value: v})

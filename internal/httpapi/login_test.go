@@ -52,6 +52,10 @@ func TestLogin(t *testing.T) {
 				t.Errorf("body %s, want a jsondecode item", r.body)
 			}
 		})
+		t.Run("text/plain refused (difference 11)", func(t *testing.T) {
+			r := e.do(req{method: "POST", path: "/api/auth/login", body: `{"email":"alice@example.com","password":"password123"}`, contentType: "text/plain"})
+			r.expect(t, 415, `{"detail":"Content-Type must be application/json"}`)
+		})
 		t.Run("41 form post refused", func(t *testing.T) {
 			r := e.do(req{method: "POST", path: "/api/auth/login", body: "email=alice@example.com&password=password123", contentType: "application/x-www-form-urlencoded"})
 			r.expect(t, 415, `{"detail":"Content-Type must be application/json"}`)

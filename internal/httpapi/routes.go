@@ -41,8 +41,8 @@ func (s *server) routes(api huma.API) {
 			Description: "Rotates the refresh token (from the Authorization header or the refresh_token cookie): " +
 				"the presented one stops working. Replaying a rotated token after the grace window signs the session out.",
 			Tags:        []string{"Auth"},
-			Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden},
-			Middlewares: huma.Middlewares{sameSiteOnly(api, s.csrf)},
+			Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests},
+			Middlewares: huma.Middlewares{sameSiteOnly(api, s.csrf), rateLimited(api, s.refreshLimit)},
 		}, s.refresh)
 
 		huma.Register(api, huma.Operation{

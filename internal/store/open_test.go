@@ -25,6 +25,11 @@ func TestOpenSQLite(t *testing.T) {
 	if got := fi.Mode().Perm(); got != 0o700 {
 		t.Errorf("parent directory mode = %v, want 0700", got)
 	}
+	if fi, err := os.Stat(filepath.Join(dir, "authapi.db")); err != nil {
+		t.Errorf("Stat(database) = %v", err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Errorf("database file mode = %v, want 0600 (it holds password hashes)", fi.Mode().Perm())
+	}
 	if got := db.Dialect(); got != "sqlite" {
 		t.Errorf("Dialect() = %q, want sqlite", got)
 	}

@@ -256,3 +256,15 @@ func revokeOthers(ctx context.Context, ex execer, d dialect, userID, keep uuid.U
 	n, err := res.RowsAffected()
 	return int(n), err
 }
+
+// PruneSessions deletes sessions that ended (expired or revoked) before the
+// instant: they can authenticate nothing, and a busy server makes many.
+func (db *DB) PruneSessions(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.db.ExecContext(ctx, `
+		DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1`, db.d.time(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

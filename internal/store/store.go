@@ -91,6 +91,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	// The file holds password hashes: create it readable by its owner only.
+	// SQLite gives its -wal and -shm files the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	f.Close()
 	q := url.Values{}
 	// busy_timeout first, so that the pragmas after it wait for a lock
 	// instead of failing while another connection holds one.

@@ -95,3 +95,42 @@ func TestAdminMethods(t *testing.T) {
 		})
 	}
 }
+
+func TestPruneSessions(t *testing.T) {
+	t.Parallel()
+	for _, kind := range storetest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.Open(t, kind)
+			ctx := t.Context()
+			now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+			u := auth.User{ID: uuid.New(), Name: "A", Email: "a@example.com", PasswordHash: "x", Role: "user", CreatedAt: now, UpdatedAt: now}
+			if err := db.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			mk := func(expires time.Time, revoked *time.Time) uuid.UUID {
+				s := auth.Session{ID: uuid.New(), UserID: u.ID, RefreshJTI: uuid.New(), CreatedAt: now.Add(-60 * 24 * time.Hour),
+					LastUsedAt: now, ExpiresAt: expires, RevokedAt: revoked}
+				if err := db.CreateSession(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+				return s.ID
+			}
+			longAgo := now.Add(-30 * 24 * time.Hour)
+			expiredLongAgo := mk(longAgo, nil)
+			revokedLongAgo := mk(now.Add(time.Hour), &longAgo)
+			recentRevoked := mk(now.Add(time.Hour), &now)
+			active := mk(now.Add(time.Hour), nil)
+			n, err := db.PruneSessions(ctx, now.Add(-7*24*time.Hour))
+			if err != nil || n != 2 {
+				t.Fatalf("PruneSessions() = %d, %v; want 2", n, err)
+			}
+			for id, want := range map[uuid.UUID]bool{expiredLongAgo: false, revokedLongAgo: false, recentRevoked: true, active: true} {
+				_, err := db.Session(ctx, id)
+				if (err == nil) != want {
+					t.Errorf("session kept = %v, want %v (%v)", err == nil, want, err)
+				}
+			}
+		})
+	}
+}

@@ -76,7 +76,7 @@ func FuzzHandler(f *testing.F) {
 	h, access, refresh := fuzzServer(f)
 	bomb := strings.Repeat("[", 3000)
 	for _, s := range []struct {
-		m                          uint8
+		m                           uint8
 		path, hname, hval, ct, body string
 	}{
 		{1, "/api/auth/login", "", "", "application/json", `{"email":"f@example.com","password":"password123"}`},

@@ -42,7 +42,7 @@ func (s *server) routes(api huma.API) {
 				"the presented one stops working. Replaying a rotated token after the grace window signs the session out.",
 			Tags:        []string{"Auth"},
 			Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests},
-			Middlewares: huma.Middlewares{sameSiteOnly(api, s.csrf), rateLimited(api, s.refreshLimit)},
+			Middlewares: huma.Middlewares{sameSiteOnly(api, s.csrf), rateLimited(api, s.refreshLimit, "refresh", s.obs)},
 		}, s.refresh)
 
 		huma.Register(api, huma.Operation{

@@ -35,7 +35,7 @@ func TestSchemaCurrentAndStats(t *testing.T) {
 
 // Every store call past its deadline fails with auth.ErrUnavailable, not a
 // bare error that would become a 500. A method added to auth.Store belongs in
-// this list.
+// this list, except maintenance (the prunes), which has no deadline.
 func TestQueryTimeoutIsUnavailable(t *testing.T) {
 	t.Parallel()
 	for _, kind := range storetest.Kinds() {
@@ -64,7 +64,6 @@ func TestQueryTimeoutIsUnavailable(t *testing.T) {
 				"LoginThrottle": func() error { _, err := db.LoginThrottle(ctx, "a", now); return err },
 				"RecordFailure": func() error { _, err := db.RecordLoginFailure(ctx, "a", now, now, lock); return err },
 				"ClearFailures": func() error { return db.ClearLoginFailures(ctx, "a") },
-				"PruneFailures": func() error { _, err := db.PruneLoginFailures(ctx, now); return err },
 				"SchemaCurrent": func() error { return db.SchemaCurrent(ctx) },
 			}
 			for name, call := range calls {

@@ -78,8 +78,8 @@ func (db *DB) ClearLoginFailures(ctx context.Context, account string) error {
 // PruneLoginFailures deletes records last touched before the instant: every
 // guessed email leaves a row, and they must not pile up.
 func (db *DB) PruneLoginFailures(ctx context.Context, before time.Time) (int, error) {
-	ctx, cancel := db.bound(ctx)
-	defer cancel()
+	// No per-call deadline: maintenance, not a request, and a big backlog may
+	// take a while to delete.
 	res, err := db.db.ExecContext(ctx, `
 		DELETE FROM login_failures
 		WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until < $1)`, db.d.time(before))

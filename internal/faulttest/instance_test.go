@@ -120,13 +120,14 @@ func (i *instance) kill() {
 	<-i.done
 }
 
-// wait waits up to d for the process to exit and returns its exit error.
-func (i *instance) wait(d time.Duration) (error, bool) {
+// wait waits up to d for the process to exit, and reports whether it did and
+// with what exit error.
+func (i *instance) wait(d time.Duration) (bool, error) {
 	select {
 	case <-i.done:
-		return i.err, true
+		return true, i.err
 	case <-time.After(d):
-		return nil, false
+		return false, nil
 	}
 }
 

@@ -22,9 +22,6 @@ type pgCluster struct {
 	run  []string // prefix that runs a command as the cluster's owner
 }
 
-// pgBinDirs are where Debian and the official images keep initdb.
-var pgBinDirs = []string{"/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"}
-
 // newCluster initialises and starts a private cluster, and removes it when
 // the test ends. The test is skipped when TEST_DATABASE_URL is unset (as every
 // PostgreSQL test is) or no initdb is installed.
@@ -34,7 +31,8 @@ func newCluster(t *testing.T) *pgCluster {
 		t.Skip("TEST_DATABASE_URL not set")
 	}
 	c := &pgCluster{t: t}
-	for _, d := range pgBinDirs {
+	// Where Debian and the official images keep initdb, newest first.
+	for _, d := range []string{"/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"} {
 		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
 			c.bin = d
 			break

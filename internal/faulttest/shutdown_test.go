@@ -94,7 +94,7 @@ func TestGracefulShutdown(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	err, exited := inst.wait(drain + timeout + 2*time.Second)
+	exited, err := inst.wait(drain + timeout + 2*time.Second)
 	exitAfter := time.Since(sigAt)
 	if !exited {
 		t.Fatalf("still running %s after SIGTERM", exitAfter)

@@ -22,7 +22,7 @@ import (
 // is loaded. The reasons it gives are fixed words: /readyz may be public.
 type readiness struct {
 	db       *store.DB
-	key      *token.Key
+	tokens   *token.Manager
 	draining atomic.Bool
 	log      *slog.Logger
 }
@@ -32,7 +32,7 @@ func (r *readiness) check(ctx context.Context) error {
 	if r.draining.Load() {
 		return errors.New("draining")
 	}
-	if r.key == nil {
+	if r.tokens == nil || r.tokens.SigningKey() == nil {
 		return errors.New("no signing key loaded")
 	}
 	if err := r.db.Ping(ctx); err != nil {

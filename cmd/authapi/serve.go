@@ -51,13 +51,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("migrate database: %w", err)
 		}
 	}
-	key, err := signingKey(cfg, log)
+	tokens, stopKeys, err := startKeys(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
+	defer stopKeys()
 	m := newMetrics(cfg, db)
-	ready := &readiness{db: db, key: key, log: log}
-	handler, err := newHandler(cfg, db, key, log, m, ready)
+	ready := &readiness{db: db, tokens: tokens, log: log}
+	handler, err := newHandler(cfg, db, tokens, log, m, ready)
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("authapi listening", "addr", ln.Addr().String(), "database", db.Dialect(), "alg", key.Alg(), "kid", key.ID(), "version", version)
+	log.Info("authapi listening", "addr", ln.Addr().String(), "database", db.Dialect(), "alg", tokens.SigningKey().Alg(), "kid", tokens.SigningKey().ID(), "version", version)
 	if onReady != nil {
 		onReady(ln.Addr().String())
 	}
@@ -117,26 +118,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// signingKey loads the configured key pair, or the one generated on first run.
-func signingKey(cfg config.Config, log *slog.Logger) (*token.Key, error) {
-	if cfg.JWTPrivateKey != "" {
-		return token.ParseKey(cfg.JWTAlgorithm, cfg.JWTPrivateKey, cfg.JWTPublicKey)
-	}
-	key, created, err := token.LoadOrCreate(cfg.KeysDir, cfg.JWTAlgorithm)
-	if err != nil {
-		return nil, err
-	}
-	if created {
-		log.Warn("no JWT_PRIVATE_KEY set: generated a signing key; every instance must share it (or set JWT_PRIVATE_KEY)",
-			"dir", cfg.KeysDir, "alg", key.Alg(), "kid", key.ID())
-	} else {
-		log.Info("using the signing key generated earlier", "dir", cfg.KeysDir, "kid", key.ID())
-	}
-	return key, nil
-}
-
 // newHandler wires the service and the HTTP layer.
-func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logger, m *metrics.Metrics, ready *readiness) (http.Handler, error) {
+func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slog.Logger, m *metrics.Metrics, ready *readiness) (http.Handler, error) {
 	hasher, err := password.NewHasher(password.DefaultParams)
 	if err != nil {
 		return nil, err
@@ -145,7 +128,6 @@ func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logge
 	if m != nil {
 		m.WatchHashPool(pool)
 	}
-	tokens := token.NewManager(key, token.Options{Issuer: cfg.Issuer})
 	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: time.Now, Log: log, Events: events(log, m)}, auth.Config{
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,
 		SessionMaxLifetime: cfg.SessionMaxLifetime, SessionIdleTimeout: cfg.SessionIdleTimeout,

@@ -17,12 +17,19 @@ func (c Config) LogValue() slog.Value {
 	if c.KeysGenerated() {
 		keys = "generated"
 	}
+	kek := "unset"
+	if c.KeysEncryptionKey != nil {
+		kek = "set"
+	}
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
 		slog.String("database", RedactDatabaseURL(c.DatabaseURL)),
 		slog.String("jwt_keys", keys),
 		slog.String("jwt_algorithm", c.JWTAlgorithm),
 		slog.String("keys_dir", c.KeysDir),
+		slog.Bool("jwt_previous_public_keys", c.JWTPreviousPublicKeys != ""),
+		slog.String("keys_encryption_key", kek),
+		slog.Duration("keys_refresh_interval", c.KeysRefreshInterval),
 		slog.Duration("access_ttl", c.AccessTTL),
 		slog.Duration("refresh_ttl", c.RefreshTTL),
 		slog.String("client_origins", strings.Join(c.ClientOrigins, ",")),

@@ -44,7 +44,10 @@ func (v variables) config() (Config, error) {
 		MaxBodyBytes:      p.maxBodyBytes(v.MaxBodyBytes),
 	}
 	c.JWTPrivateKey, c.JWTPublicKey = p.keys(v.JWTPrivateKey, v.JWTPublicKey)
+	c.JWTPreviousPublicKeys = p.previousKeys(v.JWTPreviousKeys, c.JWTPrivateKey)
 	c.KeysDir = keysDir(v.KeysDir, c.DatabaseURL)
+	c.KeysEncryptionKey = p.encryptionKey(v.KeysEncryptionKey)
+	c.KeysRefreshInterval = p.refreshInterval(v.KeysRefresh)
 	c.CookieDomain = p.cookieDomain(v.CookieDomain, c.PublicURL)
 
 	c.CookieSecure = strings.HasPrefix(c.PublicURL, "https://")

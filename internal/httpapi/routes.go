@@ -92,6 +92,8 @@ func (s *server) routes(api huma.API) {
 		Middlewares: huma.Middlewares{authLimit},
 	}, s.changePassword)
 	documentBody[passwordBody](api, "/api/users/me/password", http.MethodPost)
+
+	registerJWKS(api, s)
 }
 
 // documentBody adds the JSON request body of an operation to the OpenAPI

@@ -16,6 +16,7 @@ import (
 	"github.com/authapi/authapi/internal/config"
 	"github.com/authapi/authapi/internal/docsui"
 	"github.com/authapi/authapi/internal/httpapi"
+	"github.com/authapi/authapi/internal/metrics"
 	"github.com/authapi/authapi/internal/password"
 	"github.com/authapi/authapi/internal/store"
 	"github.com/authapi/authapi/internal/token"
@@ -45,6 +46,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	db.SetQueryTimeout(cfg.DatabaseTimeout)
 	if cfg.AutoMigrate {
 		if err := db.MigrateUp(ctx); err != nil {
 			return fmt.Errorf("migrate database: %w", err)
@@ -55,9 +57,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer stopKeys()
-	handler, err := newHandler(cfg, db, tokens, log)
+	m := newMetrics(cfg, db)
+	ready := &readiness{db: db, tokens: tokens, log: log}
+	handler, err := newHandler(cfg, db, tokens, log, m, ready)
 	if err != nil {
 		return err
+	}
+	stopMetrics, err := serveMetrics(cfg, m, log)
+	if err != nil {
+		return fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -66,8 +74,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout(cfg.ReadTimeout),
+		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
@@ -89,9 +97,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	// Readiness fails first, so balancers stop sending traffic while the
+	// listener still takes what they send meanwhile.
+	ready.draining.Store(true)
+	log.Info("draining", "delay", cfg.DrainDelay.String())
+	select {
+	case <-time.After(cfg.DrainDelay):
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	defer stopMetrics(sctx)
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -102,13 +120,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // newHandler wires the service and the HTTP layer.
-func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slog.Logger) (http.Handler, error) {
+func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slog.Logger, m *metrics.Metrics, ready *readiness) (http.Handler, error) {
 	hasher, err := password.NewHasher(password.DefaultParams)
 	if err != nil {
 		return nil, err
 	}
 	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
-	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: time.Now, Log: log}, auth.Config{
+	if m != nil {
+		m.WatchHashPool(pool)
+	}
+	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: time.Now, Log: log, Events: events(log, m)}, auth.Config{
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,
 		SessionMaxLifetime: cfg.SessionMaxLifetime, SessionIdleTimeout: cfg.SessionIdleTimeout,
 		EmailVerification: cfg.EmailVerification,
@@ -120,9 +141,14 @@ func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slo
 	if cfg.AccountPage {
 		accountPage = webui.Handler()
 	}
+	var metricsHandler http.Handler
+	if m != nil && cfg.MetricsAddr == "" {
+		metricsHandler = m.Handler()
+	}
 	return httpapi.NewServer(httpapi.Options{
 		Service: svc, Logger: log, ClientOrigins: cfg.ClientOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 		Version: version, Docs: docsui.Handler("/openapi.json"), AccountPage: accountPage,
+		Ready: ready.check, Metrics: metricsHandler, Observer: observer(m),
 		RateLimits:     httpapi.RateLimits{Auth: cfg.RateLimitAuth, Refresh: cfg.RateLimitRefresh},
 		TrustedProxies: cfg.TrustedProxies,
 		Cookies: httpapi.CookieConfig{
@@ -147,8 +173,9 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: lvl}
+	// Every line logged with a request's context carries its request_id.
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(httpapi.LogHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(httpapi.LogHandler(slog.NewTextHandler(w, opts)))
 }

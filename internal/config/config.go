@@ -122,6 +122,20 @@ type Config struct {
 	// cores, at least 1) and HashQueue more waiting (HASH_QUEUE, default 32);
 	// beyond that, 503.
 	HashConcurrency, HashQueue int
+	// DrainDelay is how long /readyz answers 503 before shutdown begins, so that
+	// load balancers stop sending traffic first (SHUTDOWN_DRAIN_DELAY, default 1s).
+	DrainDelay time.Duration
+	// MetricsEnabled serves Prometheus metrics at /metrics (METRICS_ADDR not "off").
+	MetricsEnabled bool
+	// MetricsAddr is a separate listen address for /metrics (METRICS_ADDR);
+	// empty serves it on Addr.
+	MetricsAddr string
+	// DatabaseTimeout bounds each database call, so an unreachable database
+	// gives a quick 503 (DATABASE_TIMEOUT, default 2s; 0 for no limit).
+	DatabaseTimeout time.Duration
+	// ReadTimeout bounds reading a whole request; reading its headers gets at
+	// most 5s of it (HTTP_READ_TIMEOUT, default 15s). Slow clients are cut off.
+	ReadTimeout time.Duration
 }
 
 // DefaultSQLitePath is the database used when none is configured.
@@ -173,6 +187,10 @@ type variables struct {
 	LockoutMax         string `env:"LOGIN_LOCKOUT_MAX" envDefault:"15m"`
 	HashConcurrency    string `env:"HASH_CONCURRENCY"`
 	HashQueue          string `env:"HASH_QUEUE" envDefault:"32"`
+	DrainDelay         string `env:"SHUTDOWN_DRAIN_DELAY" envDefault:"1s"`
+	MetricsAddr        string `env:"METRICS_ADDR"`
+	DatabaseTimeout    string `env:"DATABASE_TIMEOUT" envDefault:"2s"`
+	ReadTimeout        string `env:"HTTP_READ_TIMEOUT" envDefault:"15s"`
 	AccountPage        string `env:"ACCOUNT_PAGE" envDefault:"true"`
 }
 

@@ -74,6 +74,10 @@ func defaults() Config {
 		LockoutMax:          15 * time.Minute,
 		HashConcurrency:     max(1, runtime.NumCPU()-1),
 		HashQueue:           32,
+		DrainDelay:          time.Second,
+		MetricsEnabled:      true,
+		DatabaseTimeout:     2 * time.Second,
+		ReadTimeout:         15 * time.Second,
 		AccountPage:         true,
 	}
 }

@@ -46,8 +46,20 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.Int64("max_body_bytes", c.MaxBodyBytes),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Duration("shutdown_drain_delay", c.DrainDelay),
+		slog.String("metrics_addr", c.metricsSetting()),
+		slog.Duration("database_timeout", c.DatabaseTimeout),
+		slog.Duration("http_read_timeout", c.ReadTimeout),
 		slog.Bool("account_page", c.AccountPage),
 	)
+}
+
+// metricsSetting describes where /metrics is served, as METRICS_ADDR says it.
+func (c Config) metricsSetting() string {
+	if !c.MetricsEnabled {
+		return MetricsOff
+	}
+	return c.MetricsAddr
 }
 
 // String formats the settings as LogValue does, so that printing a Config by

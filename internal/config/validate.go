@@ -79,6 +79,7 @@ func (v variables) config() (Config, error) {
 	if !shutdownOK || c.ShutdownTimeout < 0 {
 		p.add("SHUTDOWN_TIMEOUT must be a duration of 0s or more, such as 15s (got %q)", v.ShutdownTimeout)
 	}
+	p.operational(v, &c)
 
 	p.security(v, &c)
 

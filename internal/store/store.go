@@ -32,6 +32,8 @@ type DB struct {
 	// sqlitePath is the database file, used to lock migrations across
 	// processes; empty for PostgreSQL, which has advisory locks instead.
 	sqlitePath string
+	// timeout bounds each store call (see SetQueryTimeout).
+	timeout time.Duration
 }
 
 // Open connects to the database named by dsn and pings it. A dsn starting with
@@ -55,6 +57,11 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, redact(fmt.Errorf("open postgres: %w", err), secrets)
 	}
+	if cfg.ConnectTimeout == 0 {
+		// A server that drops SYNs would otherwise hold each dial for the
+		// kernel's retry time; the query deadline covers requests, this the rest.
+		cfg.ConnectTimeout = DefaultQueryTimeout
+	}
 	db := stdlib.OpenDB(*cfg)
 	procs := runtime.GOMAXPROCS(0)
 	db.SetMaxOpenConns(4 * procs)
@@ -66,7 +73,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, redact(fmt.Errorf("open postgres: %w", err), secrets)
 	}
-	return &DB{db: db, d: postgresDialect}, nil
+	return &DB{db: db, d: postgresDialect, timeout: DefaultQueryTimeout}, nil
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -116,7 +123,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{db: db, d: sqliteDialect, sqlitePath: path}, nil
+	return &DB{db: db, d: sqliteDialect, sqlitePath: path, timeout: DefaultQueryTimeout}, nil
 }
 
 // Close closes the connection pool.
@@ -124,12 +131,19 @@ func (db *DB) Close() error {
 	return db.db.Close()
 }
 
-// Ping checks that the database is reachable.
+// Ping checks that the database is reachable, within the call deadline.
 func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	if err := db.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping %s: %w", db.d.name, err)
+		return fmt.Errorf("ping %s: %w", db.d.name, check(err))
 	}
 	return nil
+}
+
+// Stats reports the connection pool's figures, for metrics.
+func (db *DB) Stats() sql.DBStats {
+	return db.db.Stats()
 }
 
 // Dialect names the database engine: "postgres" or "sqlite".

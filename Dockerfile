@@ -13,8 +13,8 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/authapi ./cmd/auth
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/authapi /authapi
 COPY --from=build --chown=65532:65532 /out/data /data
-# With no database configured, authapi uses ./data/authapi.db and keeps generated
-# keys beside it; from / that is the /data volume. (No DATABASE_URL here: it would
+# With no database configured, authapi uses ./data/authapi.db (which also holds
+# the generated signing keys); from / that is the /data volume. (No DATABASE_URL here: it would
 # override POSTGRES_* settings given to the container.)
 WORKDIR /
 VOLUME ["/data"]

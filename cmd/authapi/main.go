@@ -5,6 +5,8 @@
 //	authapi migrate up|down|status       manage the database schema
 //	authapi migrate create NAME          add a migration (both dialects)
 //	authapi keys generate [--alg ALG]    print a fresh key pair for .env
+//	authapi keys rotate [--alg ALG]      start signing with a new key (keys in the database)
+//	authapi keys list                    list the signing keys in the database
 //	authapi version                      print the version
 package main
 
@@ -46,7 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout)
 	case "keys":
-		return runKeys(args, stdout)
+		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "authapi", version)
 		return err
@@ -64,6 +66,11 @@ Usage:
   authapi migrate up|down|status       apply, roll back one, or list database migrations
   authapi migrate create NAME          add an empty migration for both PostgreSQL and SQLite
   authapi keys generate [--alg ALG]    print a fresh signing key pair (RS256, ES256 or EdDSA) for .env
+  authapi keys rotate [--alg ALG] [--delay D]
+                                       add a new signing key to the database: every instance
+                                       publishes it, then signs with it after D (default two
+                                       KEYS_REFRESH_INTERVALs); old tokens stay valid
+  authapi keys list                    list the signing keys in the database and their state
   authapi version                      print the version
 
 Settings come from the environment and a .env file in the working directory;

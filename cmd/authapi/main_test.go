@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authapi/authapi/internal/store"
 	"github.com/authapi/authapi/internal/store/storetest"
 	"github.com/authapi/authapi/internal/token"
 )
@@ -27,6 +28,15 @@ func envMap(m map[string]string) func(string) string {
 // base URL; the server stops when the test ends, and must stop cleanly.
 func startServer(t *testing.T, env map[string]string) string {
 	t.Helper()
+	base, _ := startInstance(t, env)
+	return base
+}
+
+// startInstance is startServer that can also be stopped before the test
+// ends, as a redeployment does; stop waits for a clean stop and may be called
+// more than once.
+func startInstance(t *testing.T, env map[string]string) (base string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
@@ -34,26 +44,30 @@ func startServer(t *testing.T, env map[string]string) string {
 	go func() {
 		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0"}, envMap(env), logs, func(addr string) { ready <- addr })
 	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server did not stop cleanly: %v", err)
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("server did not stop cleanly: %v", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Error("server did not stop within 20s")
 			}
-		case <-time.After(20 * time.Second):
-			t.Error("server did not stop within 20s")
-		}
-	})
+		})
+	}
+	t.Cleanup(stop)
 	select {
 	case addr := <-ready:
-		return "http://" + addr
+		return "http://" + addr, stop
 	case err := <-done:
 		t.Fatalf("server did not start: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not start within 30s")
 	}
-	return ""
+	return "", stop
 }
 
 // The whole walk-through of the README, against the real program on SQLite
@@ -100,10 +114,23 @@ func TestWalkThrough(t *testing.T) {
 			send("GET", "/api/users/me", "", 401)
 			send("GET", "/openapi.json", "", 200)
 			send("GET", "/docs", "", 200)
+			if jwks := send("GET", "/.well-known/jwks.json", "", 200); len(jwks["keys"].([]any)) != 1 {
+				t.Errorf("JWKS = %v, want one key", jwks)
+			}
 		})
 	}
-	if _, err := os.Stat(filepath.Join("data", "jwt_private_key.pem")); err != nil {
-		t.Errorf("no generated key beside the SQLite file: %v", err)
+	// The generated key is kept in the database, shared by every instance,
+	// no longer in a file beside it.
+	if _, err := os.Stat(filepath.Join("data", "jwt_private_key.pem")); err == nil {
+		t.Error("a key file was written; keys belong in the database")
+	}
+	db, err := store.Open(t.Context(), filepath.Join("data", "authapi.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if keys, err := db.SigningKeys(t.Context()); err != nil || len(keys) != 1 {
+		t.Errorf("signing keys in the SQLite database = %d, %v; want 1", len(keys), err)
 	}
 }
 

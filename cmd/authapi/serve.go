@@ -17,9 +17,11 @@ import (
 	"github.com/authapi/authapi/internal/config"
 	"github.com/authapi/authapi/internal/docsui"
 	"github.com/authapi/authapi/internal/httpapi"
+	"github.com/authapi/authapi/internal/metrics"
 	"github.com/authapi/authapi/internal/password"
 	"github.com/authapi/authapi/internal/store"
 	"github.com/authapi/authapi/internal/token"
+	"github.com/authapi/authapi/internal/webui"
 )
 
 // runServe starts the server and blocks until ctx is cancelled, then shuts down
@@ -45,22 +47,30 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	db.SetQueryTimeout(cfg.DatabaseTimeout)
 	if cfg.AutoMigrate {
 		if err := db.MigrateUp(ctx); err != nil {
 			return fmt.Errorf("migrate database: %w", err)
 		}
 	}
-	key, err := signingKey(cfg, log)
+	tokens, stopKeys, err := startKeys(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(cfg, db, key, log)
+	defer stopKeys()
+	m := newMetrics(cfg, db)
+	ready := &readiness{db: db, tokens: tokens, log: log}
+	handler, err := newHandler(cfg, db, tokens, log, m, ready)
 	if err != nil {
 		return err
 	}
 	// Building the hasher computed a dummy argon2id hash: 19 MiB of garbage
 	// that no GC would collect while the server idles. Hand it back now.
 	debug.FreeOSMemory()
+	stopMetrics, err := serveMetrics(cfg, m, log)
+	if err != nil {
+		return fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -68,14 +78,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout(cfg.ReadTimeout),
+		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("authapi listening", "addr", ln.Addr().String(), "database", db.Dialect(), "alg", key.Alg(), "kid", key.ID(), "version", version)
+	log.Info("authapi listening", "addr", ln.Addr().String(), "database", db.Dialect(), "alg", tokens.SigningKey().Alg(), "kid", tokens.SigningKey().ID(), "version", version)
 	if onReady != nil {
 		onReady(ln.Addr().String())
 	}
@@ -91,9 +101,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	// Readiness fails first, so balancers stop sending traffic while the
+	// listener still takes what they send meanwhile.
+	ready.draining.Store(true)
+	log.Info("draining", "delay", cfg.DrainDelay.String())
+	select {
+	case <-time.After(cfg.DrainDelay):
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	defer stopMetrics(sctx)
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -103,33 +123,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// signingKey loads the configured key pair, or the one generated on first run.
-func signingKey(cfg config.Config, log *slog.Logger) (*token.Key, error) {
-	if cfg.JWTPrivateKey != "" {
-		return token.ParseKey(cfg.JWTAlgorithm, cfg.JWTPrivateKey, cfg.JWTPublicKey)
-	}
-	key, created, err := token.LoadOrCreate(cfg.KeysDir, cfg.JWTAlgorithm)
-	if err != nil {
-		return nil, err
-	}
-	if created {
-		log.Warn("no JWT_PRIVATE_KEY set: generated a signing key; every instance must share it (or set JWT_PRIVATE_KEY)",
-			"dir", cfg.KeysDir, "alg", key.Alg(), "kid", key.ID())
-	} else {
-		log.Info("using the signing key generated earlier", "dir", cfg.KeysDir, "kid", key.ID())
-	}
-	return key, nil
-}
-
 // newHandler wires the service and the HTTP layer.
-func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logger) (http.Handler, error) {
+func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slog.Logger, m *metrics.Metrics, ready *readiness) (http.Handler, error) {
 	hasher, err := password.NewHasher(password.DefaultParams)
 	if err != nil {
 		return nil, err
 	}
 	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
-	tokens := token.NewManager(key, token.Options{Issuer: cfg.Issuer})
-	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: time.Now, Log: log}, auth.Config{
+	if m != nil {
+		m.WatchHashPool(pool)
+	}
+	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: time.Now, Log: log, Events: events(log, m)}, auth.Config{
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,
 		SessionMaxLifetime: cfg.SessionMaxLifetime, SessionIdleTimeout: cfg.SessionIdleTimeout,
 		EmailVerification: cfg.EmailVerification,
@@ -137,9 +141,18 @@ func newHandler(cfg config.Config, db *store.DB, key *token.Key, log *slog.Logge
 			Threshold: cfg.LockoutThreshold, Base: cfg.LockoutBase, Max: cfg.LockoutMax, Window: time.Hour,
 		},
 	})
+	var accountPage http.Handler
+	if cfg.AccountPage {
+		accountPage = webui.Handler()
+	}
+	var metricsHandler http.Handler
+	if m != nil && cfg.MetricsAddr == "" {
+		metricsHandler = m.Handler()
+	}
 	return httpapi.NewServer(httpapi.Options{
 		Service: svc, Logger: log, ClientOrigins: cfg.ClientOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
-		Version: version, Docs: docsui.Handler("/openapi.json"),
+		Version: version, Docs: docsui.Handler("/openapi.json"), AccountPage: accountPage,
+		Ready: ready.check, Metrics: metricsHandler, Observer: observer(m),
 		RateLimits:     httpapi.RateLimits{Auth: cfg.RateLimitAuth, Refresh: cfg.RateLimitRefresh},
 		TrustedProxies: cfg.TrustedProxies,
 		Cookies: httpapi.CookieConfig{
@@ -164,8 +177,9 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: lvl}
+	// Every line logged with a request's context carries its request_id.
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(httpapi.LogHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(httpapi.LogHandler(slog.NewTextHandler(w, opts)))
 }

@@ -27,6 +27,7 @@ const (
 	CodeWrongPassword    Code = "wrong_password"     // password change with a wrong current password
 	CodeTooManyAttempts  Code = "too_many_attempts"  // account locked after repeated failures
 	CodeBusy             Code = "busy"               // password hashing at capacity
+	CodeUnavailable      Code = "unavailable"        // the database cannot be reached now; retry later
 )
 
 // Error is a domain error with a stable code and a message safe to show a client.
@@ -57,6 +58,13 @@ var (
 	ErrSessionNotFound  = &Error{Code: CodeSessionNotFound, Message: "Session not found"}
 	ErrWrongPassword    = &Error{Code: CodeWrongPassword, Message: "Incorrect password"}
 	ErrBusy             = &Error{Code: CodeBusy, Message: "Server busy, try again shortly", RetryAfter: time.Second}
+	// ErrUnavailable is a passing failure of a dependency, the database above all:
+	// connection refused or reset, pool exhausted, a query past its deadline,
+	// SQLite busy beyond its timeout. Stores wrap such errors with it, and
+	// clients get 503 and may retry. A write that failed this way may still have
+	// committed (the answer was lost, not the change): callers must not assume
+	// either, which rotation's grace window covers for refresh.
+	ErrUnavailable = &Error{Code: CodeUnavailable, Message: "Service temporarily unavailable", RetryAfter: 2 * time.Second}
 )
 
 // tooManyAttempts is the error for a locked account, with how long the lock lasts.

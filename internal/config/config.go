@@ -35,11 +35,26 @@ type Config struct {
 	// them into PEM). Both are empty when authapi is to generate a key pair, or
 	// reuse the one it generated before, in KeysDir.
 	JWTPrivateKey, JWTPublicKey string
+	// JWTPreviousPublicKeys is JWT_PREVIOUS_PUBLIC_KEYS as given: the public
+	// keys of earlier values of JWT_PRIVATE_KEY, whose tokens stay valid (a
+	// comma-separated list of base64 PEM keys, each optionally prefixed with
+	// its algorithm as "ES256:", or a JWK Set). Only used with JWTPrivateKey;
+	// token.ParsePreviousKeys reads it.
+	JWTPreviousPublicKeys string
 	// JWTAlgorithm is RS256, ES256 or EdDSA (JWT_ALGORITHM, default RS256).
+	// With keys in the database, it is the algorithm of the first key.
 	JWTAlgorithm string
-	// KeysDir is where generated keys are kept (KEYS_DIR; default the directory
-	// of the SQLite file, or "./data" with PostgreSQL).
+	// KeysDir is where earlier versions kept the key they generated (KEYS_DIR;
+	// default the directory of the SQLite file, or "./data" with PostgreSQL).
+	// It is imported into the database on the first start without a key there.
 	KeysDir string
+	// KeysEncryptionKey is the 32-byte key that encrypts the private signing
+	// keys kept in the database (KEYS_ENCRYPTION_KEY, standard base64); nil
+	// keeps them unencrypted. Never log it.
+	KeysEncryptionKey []byte
+	// KeysRefreshInterval is how often each instance reloads the signing keys
+	// from the database (KEYS_REFRESH_INTERVAL, default 30s).
+	KeysRefreshInterval time.Duration
 	// AccessTTL and RefreshTTL are the token lifetimes (ACCESS_TOKEN_EXPIRES_IN,
 	// default 15, and REFRESH_TOKEN_EXPIRES_IN, default 60, in whole minutes).
 	AccessTTL, RefreshTTL time.Duration
@@ -78,6 +93,8 @@ type Config struct {
 	LogFormat string
 	// MaxBodyBytes caps request bodies (MAX_BODY_BYTES, default 1048576).
 	MaxBodyBytes int64
+	// AccountPage serves the account page at / (ACCOUNT_PAGE, default true).
+	AccountPage bool
 	// ShutdownTimeout is how long in-flight requests get to finish on shutdown
 	// (SHUTDOWN_TIMEOUT, default 15s).
 	ShutdownTimeout time.Duration
@@ -105,6 +122,20 @@ type Config struct {
 	// cores, at least 1) and HashQueue more waiting (HASH_QUEUE, default 32);
 	// beyond that, 503.
 	HashConcurrency, HashQueue int
+	// DrainDelay is how long /readyz answers 503 before shutdown begins, so that
+	// load balancers stop sending traffic first (SHUTDOWN_DRAIN_DELAY, default 1s).
+	DrainDelay time.Duration
+	// MetricsEnabled serves Prometheus metrics at /metrics (METRICS_ADDR not "off").
+	MetricsEnabled bool
+	// MetricsAddr is a separate listen address for /metrics (METRICS_ADDR);
+	// empty serves it on Addr.
+	MetricsAddr string
+	// DatabaseTimeout bounds each database call, so an unreachable database
+	// gives a quick 503 (DATABASE_TIMEOUT, default 2s; 0 for no limit).
+	DatabaseTimeout time.Duration
+	// ReadTimeout bounds reading a whole request; reading its headers gets at
+	// most 5s of it (HTTP_READ_TIMEOUT, default 15s). Slow clients are cut off.
+	ReadTimeout time.Duration
 }
 
 // DefaultSQLitePath is the database used when none is configured.
@@ -125,8 +156,11 @@ type variables struct {
 	DatabasePort       string `env:"DATABASE_PORT"`
 	JWTPrivateKey      string `env:"JWT_PRIVATE_KEY"`
 	JWTPublicKey       string `env:"JWT_PUBLIC_KEY"`
+	JWTPreviousKeys    string `env:"JWT_PREVIOUS_PUBLIC_KEYS"`
 	JWTAlgorithm       string `env:"JWT_ALGORITHM" envDefault:"RS256"`
 	KeysDir            string `env:"KEYS_DIR"`
+	KeysEncryptionKey  string `env:"KEYS_ENCRYPTION_KEY"`
+	KeysRefresh        string `env:"KEYS_REFRESH_INTERVAL" envDefault:"30s"`
 	AccessTTL          string `env:"ACCESS_TOKEN_EXPIRES_IN" envDefault:"15"`
 	RefreshTTL         string `env:"REFRESH_TOKEN_EXPIRES_IN" envDefault:"60"`
 	ClientOrigin       string `env:"CLIENT_ORIGIN" envDefault:"http://localhost:3000"`
@@ -153,6 +187,11 @@ type variables struct {
 	LockoutMax         string `env:"LOGIN_LOCKOUT_MAX" envDefault:"15m"`
 	HashConcurrency    string `env:"HASH_CONCURRENCY"`
 	HashQueue          string `env:"HASH_QUEUE" envDefault:"32"`
+	DrainDelay         string `env:"SHUTDOWN_DRAIN_DELAY" envDefault:"1s"`
+	MetricsAddr        string `env:"METRICS_ADDR"`
+	DatabaseTimeout    string `env:"DATABASE_TIMEOUT" envDefault:"2s"`
+	ReadTimeout        string `env:"HTTP_READ_TIMEOUT" envDefault:"15s"`
+	AccountPage        string `env:"ACCOUNT_PAGE" envDefault:"true"`
 }
 
 // Load reads the .env file at dotenvPath, then the variables getenv returns,

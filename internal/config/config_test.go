@@ -38,37 +38,47 @@ const (
 	secretKeyBody  = "secret-key-material"
 )
 
+// kekBytes is a 32-byte key-encryption key; kek is its setting.
+const kekBytes = "0123456789abcdef0123456789abcdef"
+
 var (
+	kek        = base64.StdEncoding.EncodeToString([]byte(kekBytes))
 	privateKey = testKey("PRIVATE KEY", secretKeyBody)
 	publicKey  = testKey("PUBLIC KEY", secretKeyBody)
 )
 
 func defaults() Config {
 	return Config{
-		Addr:               ":8000",
-		DatabaseURL:        "./data/authapi.db",
-		JWTAlgorithm:       "RS256",
-		KeysDir:            "data",
-		AccessTTL:          15 * time.Minute,
-		RefreshTTL:         60 * time.Minute,
-		ClientOrigins:      []string{"http://localhost:3000"},
-		CookieSameSite:     "lax",
-		RefreshReuseGrace:  10 * time.Second,
-		SessionMaxLifetime: 720 * time.Hour,
-		AutoMigrate:        true,
-		Issuer:             "authapi",
-		LogLevel:           "info",
-		LogFormat:          "text",
-		MaxBodyBytes:       1048576,
-		ShutdownTimeout:    15 * time.Second,
-		SessionIdleTimeout: 168 * time.Hour,
-		RateLimitAuth:      30,
-		RateLimitRefresh:   120,
-		LockoutThreshold:   5,
-		LockoutBase:        30 * time.Second,
-		LockoutMax:         15 * time.Minute,
-		HashConcurrency:    max(1, runtime.NumCPU()-1),
-		HashQueue:          32,
+		Addr:                ":8000",
+		DatabaseURL:         "./data/authapi.db",
+		JWTAlgorithm:        "RS256",
+		KeysDir:             "data",
+		KeysRefreshInterval: 30 * time.Second,
+		AccessTTL:           15 * time.Minute,
+		RefreshTTL:          60 * time.Minute,
+		ClientOrigins:       []string{"http://localhost:3000"},
+		CookieSameSite:      "lax",
+		RefreshReuseGrace:   10 * time.Second,
+		SessionMaxLifetime:  720 * time.Hour,
+		AutoMigrate:         true,
+		Issuer:              "authapi",
+		LogLevel:            "info",
+		LogFormat:           "text",
+		MaxBodyBytes:        1048576,
+		ShutdownTimeout:     15 * time.Second,
+		SessionIdleTimeout:  168 * time.Hour,
+		RateLimitAuth:       30,
+		RateLimitRefresh:    120,
+		LockoutThreshold:    5,
+		LockoutBase:         30 * time.Second,
+		LockoutMax:          15 * time.Minute,
+		HashConcurrency:     max(1, runtime.NumCPU()-1),
+		HashQueue:           32,
+		DrainDelay:          time.Second,
+		MetricsEnabled:      true,
+		DatabaseTimeout:     2 * time.Second,
+		ReadTimeout:         15 * time.Second,
+		AccountPage:         true,
 	}
 }
 
@@ -145,6 +155,11 @@ func TestLoad(t *testing.T) {
 			want:   func(*Config) {},
 		},
 		{
+			name:    "account page off",
+			environ: map[string]string{"ACCOUNT_PAGE": "false"},
+			want:    func(c *Config) { c.AccountPage = false },
+		},
+		{
 			name:    "unknown variables are ignored",
 			dotenv:  "SOMETHING_ELSE=1\n",
 			environ: map[string]string{"PATH": "/bin"},
@@ -211,6 +226,27 @@ func TestLoad(t *testing.T) {
 			name:    "private key alone: the public half is derived later",
 			environ: map[string]string{"JWT_PRIVATE_KEY": privateKey, "JWT_ALGORITHM": "ES256"},
 			want:    func(c *Config) { c.JWTPrivateKey, c.JWTAlgorithm = privateKey, "ES256" },
+		},
+		{
+			name: "previous public keys beside the private key",
+			environ: map[string]string{
+				"JWT_PRIVATE_KEY": privateKey, "JWT_PREVIOUS_PUBLIC_KEYS": " ES256:" + publicKey + "," + publicKey + " ",
+			},
+			want: func(c *Config) {
+				c.JWTPrivateKey, c.JWTPreviousPublicKeys = privateKey, "ES256:"+publicKey+","+publicKey
+			},
+		},
+		{
+			name:    "keys encryption key and refresh interval",
+			environ: map[string]string{"KEYS_ENCRYPTION_KEY": kek, "KEYS_REFRESH_INTERVAL": "250ms"},
+			want: func(c *Config) {
+				c.KeysEncryptionKey, c.KeysRefreshInterval = []byte(kekBytes), 250*time.Millisecond
+			},
+		},
+		{
+			name:    "keys encryption key in URL-safe base64 without padding",
+			environ: map[string]string{"KEYS_ENCRYPTION_KEY": base64.RawURLEncoding.EncodeToString([]byte(kekBytes))},
+			want:    func(c *Config) { c.KeysEncryptionKey = []byte(kekBytes) },
 		},
 		{
 			name:    "https PUBLIC_URL turns Secure on",

@@ -5,6 +5,15 @@ import (
 	"encoding/pem"
 	"errors"
 	"strings"
+	"time"
+)
+
+// Limits of KEYS_REFRESH_INTERVAL: a reload is one small query, and rotation
+// reaches every instance within two intervals.
+const (
+	minKeysRefresh = 10 * time.Millisecond
+	maxKeysRefresh = 10 * time.Minute
+	kekSize        = 32
 )
 
 // keys checks JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: a private key alone (the
@@ -36,6 +45,48 @@ func (p *problems) keys(private, public string) (string, string) {
 		return "", ""
 	}
 	return private, public
+}
+
+// previousKeys keeps JWT_PREVIOUS_PUBLIC_KEYS, which only make sense beside
+// JWT_PRIVATE_KEY: keys in the database are rotated with authapi keys rotate.
+// The keys themselves are parsed by the token package at start-up.
+func (p *problems) previousKeys(raw, private string) string {
+	s := strings.TrimSpace(raw)
+	if s != "" && private == "" {
+		p.add("JWT_PREVIOUS_PUBLIC_KEYS is set but JWT_PRIVATE_KEY is not: previous keys go with a configured key; without one, keys live in the database and `authapi keys rotate` keeps the old ones")
+		return ""
+	}
+	return s
+}
+
+// encryptionKey decodes KEYS_ENCRYPTION_KEY: standard (or URL-safe) base64 of
+// 32 bytes. The value is never put in an error.
+func (p *problems) encryptionKey(raw string) []byte {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			if len(b) != kekSize {
+				p.add("KEYS_ENCRYPTION_KEY decodes to %d bytes; it must be base64 of exactly %d random bytes (openssl rand -base64 32)", len(b), kekSize)
+				return nil
+			}
+			return b
+		}
+	}
+	p.add("KEYS_ENCRYPTION_KEY is not valid base64 (value not shown): give base64 of 32 random bytes (openssl rand -base64 32)")
+	return nil
+}
+
+// refreshInterval checks KEYS_REFRESH_INTERVAL.
+func (p *problems) refreshInterval(raw string) time.Duration {
+	d, ok := parseDuration(raw)
+	if !ok || d < minKeysRefresh || d > maxKeysRefresh {
+		p.add("KEYS_REFRESH_INTERVAL must be a duration from %s to %s, such as 30s (got %q)", minKeysRefresh, maxKeysRefresh, raw)
+		return 0
+	}
+	return d
 }
 
 func isSwapped(private, public string) bool {

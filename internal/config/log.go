@@ -17,12 +17,19 @@ func (c Config) LogValue() slog.Value {
 	if c.KeysGenerated() {
 		keys = "generated"
 	}
+	kek := "unset"
+	if c.KeysEncryptionKey != nil {
+		kek = "set"
+	}
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
 		slog.String("database", RedactDatabaseURL(c.DatabaseURL)),
 		slog.String("jwt_keys", keys),
 		slog.String("jwt_algorithm", c.JWTAlgorithm),
 		slog.String("keys_dir", c.KeysDir),
+		slog.Bool("jwt_previous_public_keys", c.JWTPreviousPublicKeys != ""),
+		slog.String("keys_encryption_key", kek),
+		slog.Duration("keys_refresh_interval", c.KeysRefreshInterval),
 		slog.Duration("access_ttl", c.AccessTTL),
 		slog.Duration("refresh_ttl", c.RefreshTTL),
 		slog.String("client_origins", strings.Join(c.ClientOrigins, ",")),
@@ -39,7 +46,20 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.Int64("max_body_bytes", c.MaxBodyBytes),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Duration("shutdown_drain_delay", c.DrainDelay),
+		slog.String("metrics_addr", c.metricsSetting()),
+		slog.Duration("database_timeout", c.DatabaseTimeout),
+		slog.Duration("http_read_timeout", c.ReadTimeout),
+		slog.Bool("account_page", c.AccountPage),
 	)
+}
+
+// metricsSetting describes where /metrics is served, as METRICS_ADDR says it.
+func (c Config) metricsSetting() string {
+	if !c.MetricsEnabled {
+		return MetricsOff
+	}
+	return c.MetricsAddr
 }
 
 // String formats the settings as LogValue does, so that printing a Config by

@@ -42,9 +42,13 @@ func (v variables) config() (Config, error) {
 		LogLevel:          p.logLevel(v.LogLevel),
 		LogFormat:         p.oneOf("LOG_FORMAT", v.LogFormat, "text", "json"),
 		MaxBodyBytes:      p.maxBodyBytes(v.MaxBodyBytes),
+		AccountPage:       p.boolean("ACCOUNT_PAGE", v.AccountPage),
 	}
 	c.JWTPrivateKey, c.JWTPublicKey = p.keys(v.JWTPrivateKey, v.JWTPublicKey)
+	c.JWTPreviousPublicKeys = p.previousKeys(v.JWTPreviousKeys, c.JWTPrivateKey)
 	c.KeysDir = keysDir(v.KeysDir, c.DatabaseURL)
+	c.KeysEncryptionKey = p.encryptionKey(v.KeysEncryptionKey)
+	c.KeysRefreshInterval = p.refreshInterval(v.KeysRefresh)
 	c.CookieDomain = p.cookieDomain(v.CookieDomain, c.PublicURL)
 
 	c.CookieSecure = strings.HasPrefix(c.PublicURL, "https://")
@@ -75,6 +79,7 @@ func (v variables) config() (Config, error) {
 	if !shutdownOK || c.ShutdownTimeout < 0 {
 		p.add("SHUTDOWN_TIMEOUT must be a duration of 0s or more, such as 15s (got %q)", v.ShutdownTimeout)
 	}
+	p.operational(v, &c)
 
 	p.security(v, &c)
 

@@ -33,6 +33,7 @@ var statusOf = map[auth.Code]int{
 	auth.CodeWrongPassword:    http.StatusBadRequest,
 	auth.CodeTooManyAttempts:  http.StatusTooManyRequests,
 	auth.CodeBusy:             http.StatusServiceUnavailable,
+	auth.CodeUnavailable:      http.StatusServiceUnavailable,
 }
 
 // apiError is every error response: `{"detail": "<message>"}`, or for
@@ -90,6 +91,11 @@ var internalError = newError(http.StatusInternalServerError, "Internal Server Er
 func fail(ctx context.Context, log *slog.Logger, err error) error {
 	var de *auth.Error
 	if errors.As(err, &de) {
+		if de.Code == auth.CodeUnavailable {
+			// Not the client's fault and not a bug: one line to tell an outage
+			// from a quiet night, with the cause for the operator.
+			log.WarnContext(ctx, "dependency unavailable", "error", err)
+		}
 		if status, ok := statusOf[de.Code]; ok {
 			e := newError(status, de.Message)
 			if de.RetryAfter > 0 {

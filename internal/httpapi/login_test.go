@@ -167,3 +167,28 @@ func TestTokenClaims(t *testing.T) {
 		t.Errorf("access %v / refresh %v: want fresh false, role user, same sid, distinct jti", pa, pr)
 	}
 }
+
+// Domain and Secure, when configured, are on every cookie, and logout deletes
+// each cookie with the attributes it was set with (else browsers keep it).
+func TestCookieAttributesConfigured(t *testing.T) {
+	e := newEnv(t, "sqlite", func(c *envConfig) {
+		c.Cookies.Domain, c.Cookies.Secure, c.Cookies.SameSite = "example.com", true, http.SameSiteStrictMode
+	})
+	e.register("Alice", "alice@example.com", "password123")
+	r := e.do(req{method: "POST", path: "/api/auth/login", body: `{"email":"alice@example.com","password":"password123"}`})
+	r.expect(t, 200, "")
+	out := e.do(req{method: "POST", path: "/api/auth/logout", header: map[string]string{"Authorization": "Bearer " + r.cookie("access_token").Value}})
+	out.expect(t, 200, "")
+	for _, name := range []string{"access_token", "refresh_token", "logged_in"} {
+		set, del := r.cookie(name), out.cookie(name)
+		if set == nil || del == nil {
+			t.Fatalf("%s: set %v, deleted %v", name, set, del)
+		}
+		if set.Domain != "example.com" || !set.Secure {
+			t.Errorf("%s set with Domain %q Secure %v, want example.com and Secure", name, set.Domain, set.Secure)
+		}
+		if del.Domain != set.Domain || del.Path != set.Path || del.Secure != set.Secure || del.SameSite != set.SameSite || del.HttpOnly != set.HttpOnly {
+			t.Errorf("%s deleted with %+v, set with %+v", name, del, set)
+		}
+	}
+}

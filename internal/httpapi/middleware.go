@@ -71,6 +71,7 @@ func jsonFallback(mux *http.ServeMux) http.Handler {
 		}
 		h, pattern := mux.Handler(route)
 		if pattern != "" {
+			setRoute(r.Context(), pattern)
 			mux.ServeHTTP(w, r) // not h: ServeHTTP also sets the path values
 			return
 		}

@@ -83,8 +83,9 @@ func (l *ipLimiter) sweep(now time.Time) {
 	}
 }
 
-// rateLimited is the huma middleware that applies lim (nil: none) per client address.
-func rateLimited(api huma.API, lim *ipLimiter) func(huma.Context, func(huma.Context)) {
+// rateLimited is the huma middleware that applies lim (nil: none) per client
+// address; obs (nil: none) counts refusals under the limit's name.
+func rateLimited(api huma.API, lim *ipLimiter, name string, obs Observer) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if lim == nil {
 			next(ctx)
@@ -92,6 +93,9 @@ func rateLimited(api huma.API, lim *ipLimiter) func(huma.Context, func(huma.Cont
 		}
 		ip := clientIPFrom(ctx.Context())
 		if ok, wait := lim.allow(ip); !ok {
+			if obs != nil {
+				obs.RateLimited(name)
+			}
 			ctx.SetHeader("Retry-After", retrySeconds(wait))
 			_ = huma.WriteErr(api, ctx, http.StatusTooManyRequests, "Too many requests, try again later")
 			return

@@ -15,7 +15,7 @@ func (s *server) routes(api huma.API) {
 		Summary: "Health check", Tags: []string{"Health"},
 	}, s.health)
 
-	authLimit := rateLimited(api, s.authLimit)
+	authLimit := rateLimited(api, s.authLimit, "auth", s.obs)
 	huma.Register(api, huma.Operation{
 		OperationID: "register", Method: http.MethodPost, Path: "/api/auth/register",
 		Summary: "Create an account", Tags: []string{"Auth"}, DefaultStatus: http.StatusCreated,
@@ -42,7 +42,7 @@ func (s *server) routes(api huma.API) {
 				"the presented one stops working. Replaying a rotated token after the grace window signs the session out.",
 			Tags:        []string{"Auth"},
 			Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests},
-			Middlewares: huma.Middlewares{sameSiteOnly(api, s.csrf), rateLimited(api, s.refreshLimit)},
+			Middlewares: huma.Middlewares{sameSiteOnly(api, s.csrf), rateLimited(api, s.refreshLimit, "refresh", s.obs)},
 		}, s.refresh)
 
 		huma.Register(api, huma.Operation{
@@ -92,6 +92,8 @@ func (s *server) routes(api huma.API) {
 		Middlewares: huma.Middlewares{authLimit},
 	}, s.changePassword)
 	documentBody[passwordBody](api, "/api/users/me/password", http.MethodPost)
+
+	registerJWKS(api, s)
 }
 
 // documentBody adds the JSON request body of an operation to the OpenAPI

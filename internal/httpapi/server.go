@@ -33,8 +33,17 @@ type Options struct {
 	Version string
 	// Docs serves the interactive documentation page at /docs (nil: none).
 	Docs http.Handler
+	// AccountPage serves the account page at / and its assets under /ui/
+	// (nil: none).
+	AccountPage http.Handler
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Ready backs GET /readyz (nil: always ready). GET /healthz is always served.
+	Ready Readiness
+	// Metrics, when not nil, is served at GET /metrics on this handler.
+	Metrics http.Handler
+	// Observer learns the route, status and duration of every request (nil: none).
+	Observer Observer
 }
 
 // RateLimits are requests per minute per client address (0: no limit).
@@ -51,6 +60,7 @@ type server struct {
 	csrf         *http.CrossOriginProtection
 	authLimit    *ipLimiter
 	refreshLimit *ipLimiter
+	obs          Observer
 }
 
 // NewServer returns the complete HTTP handler of authapi.
@@ -73,6 +83,7 @@ func NewServer(o Options) (http.Handler, error) {
 		svc: o.Service, log: o.Logger, cookies: o.Cookies, csrf: csrf,
 		authLimit:    newIPLimiter(o.RateLimits.Auth, now),
 		refreshLimit: newIPLimiter(o.RateLimits.Refresh, now),
+		obs:          o.Observer,
 	}
 
 	mux := http.NewServeMux()
@@ -87,6 +98,17 @@ func NewServer(o Options) (http.Handler, error) {
 		mux.Handle("GET /docs", o.Docs)
 		mux.Handle("GET /docs/", o.Docs)
 	}
+	// Operational endpoints: outside the OpenAPI document, which describes the
+	// API clients use.
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /readyz", readyz(o.Ready, o.Logger))
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics)
+	}
+	if o.AccountPage != nil {
+		mux.Handle("GET /{$}", o.AccountPage)
+		mux.Handle("GET /ui/", o.AccountPage)
+	}
 
 	var h http.Handler = jsonFallback(mux)
 	h = limitBody(h, o.MaxBodyBytes)
@@ -96,6 +118,7 @@ func NewServer(o Options) (http.Handler, error) {
 	h = withCORS(h, o.ClientOrigins)
 	h = securityHeaders(h)
 	h = recoverPanics(h, o.Logger)
+	h = observe(h, o.Logger, o.Observer)
 	return h, nil
 }
 

@@ -14,6 +14,8 @@ import (
 // returns the user as stored. It returns an error wrapping auth.ErrNotFound if
 // there is no such user.
 func (db *DB) UpdateProfile(ctx context.Context, userID uuid.UUID, p auth.ProfileUpdate, now time.Time) (auth.User, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	var u auth.User
 	// COALESCE keeps a column whose new value is NULL (not given).
 	row := db.db.QueryRowContext(ctx, `
@@ -31,21 +33,23 @@ func (db *DB) UpdateProfile(ctx context.Context, userID uuid.UUID, p auth.Profil
 // session in one transaction: a thief holding another session is out the
 // moment the owner's new password is in.
 func (db *DB) ChangePassword(ctx context.Context, userID uuid.UUID, hash string, keep uuid.UUID, now time.Time) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("change password of user %s: %w", userID, err)
+		return fmt.Errorf("change password of user %s: %w", userID, check(err))
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `UPDATE users SET password = $2, updated_at = $3 WHERE id = $1`,
 		userID, hash, db.d.time(now))
 	if err := oneRow(res, err); err != nil {
-		return fmt.Errorf("change password of user %s: %w", userID, err)
+		return fmt.Errorf("change password of user %s: %w", userID, check(err))
 	}
 	if _, err := revokeOthers(ctx, tx, db.d, userID, keep, now); err != nil {
-		return fmt.Errorf("change password of user %s: revoke sessions: %w", userID, err)
+		return fmt.Errorf("change password of user %s: revoke sessions: %w", userID, check(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("change password of user %s: %w", userID, err)
+		return fmt.Errorf("change password of user %s: %w", userID, check(err))
 	}
 	return nil
 }

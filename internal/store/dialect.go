@@ -77,7 +77,7 @@ var sqliteDialect = dialect{
 			return violation{}
 		}
 		switch sqErr.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			// SQLite names the columns, not the constraint: the message
 			// ends "UNIQUE constraint failed: users.email (2067)".
 			cols := sqErr.Error()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -168,3 +169,43 @@ func CreateMigration(dir, name string) (string, error) {
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// SchemaCurrent checks, in one cheap query, that every embedded migration is
+// applied: readiness probes call it. goose deletes a version's row when it
+// rolls it back, so the highest recorded version is the schema's version.
+func (db *DB) SchemaCurrent(ctx context.Context) error {
+	want, err := latestVersion(db.d.name)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
+	var got sql.NullInt64
+	err = db.db.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version`).Scan(&got)
+	if err != nil {
+		return fmt.Errorf("schema version: %w", check(err))
+	}
+	if got.Int64 < want {
+		return fmt.Errorf("schema at version %d, want %d: run 'authapi migrate up'", got.Int64, want)
+	}
+	return nil
+}
+
+// latestVersion is the highest migration version embedded for a dialect.
+func latestVersion(dialect string) (int64, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations/"+dialect)
+	if err != nil {
+		return 0, err
+	}
+	var last int64
+	for _, e := range entries {
+		if m := migrationName.FindStringSubmatch(e.Name()); m != nil {
+			v, err := strconv.ParseInt(m[1], 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("migration %s: %w", e.Name(), err)
+			}
+			last = max(last, v)
+		}
+	}
+	return last, nil
+}

@@ -44,6 +44,8 @@ func (d nullString) Scan(src any) error {
 // CreateSession inserts a new session. It returns an error wrapping
 // auth.ErrNotFound if the user does not exist.
 func (db *DB) CreateSession(ctx context.Context, s auth.Session) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	_, err := db.db.ExecContext(ctx, `
 		INSERT INTO sessions (id, user_id, refresh_jti, previous_jti, rotated_at,
 			created_at, last_used_at, expires_at, revoked_at, user_agent, ip)
@@ -55,7 +57,7 @@ func (db *DB) CreateSession(ctx context.Context, s auth.Session) error {
 		return fmt.Errorf("create session %s: user %s: %w", s.ID, s.UserID, auth.ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("create session %s: %w", s.ID, err)
+		return fmt.Errorf("create session %s: %w", s.ID, check(err))
 	}
 	return nil
 }
@@ -63,6 +65,8 @@ func (db *DB) CreateSession(ctx context.Context, s auth.Session) error {
 // Session reads one session, active or not. It returns an error wrapping
 // auth.ErrNotFound if there is none.
 func (db *DB) Session(ctx context.Context, id uuid.UUID) (auth.Session, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	var s auth.Session
 	row := db.queryRow(ctx, `SELECT `+sessionColumns+` FROM sessions s WHERE s.id = $1`, id)
 	if err := row.Scan(sessionDest(&s)...); err != nil {
@@ -95,6 +99,8 @@ func (db *DB) userSession(ctx context.Context, userID, sessionID uuid.UUID) (aut
 // wraps auth.ErrNotFound if the user does not exist and auth.ErrSessionInactive
 // if the session is missing, another user's, revoked or expired.
 func (db *DB) SessionUser(ctx context.Context, userID, sessionID uuid.UUID, now time.Time) (auth.User, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	u, s, err := db.userSession(ctx, userID, sessionID)
 	if err != nil {
 		return auth.User{}, fmt.Errorf("session %s of user %s: %w", sessionID, userID, err)
@@ -131,6 +137,8 @@ const rotateSQL = `
 // grace window (Grace, nothing changes), or anything older (Reused: the
 // session is revoked, because the token was stolen or replayed).
 func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rotation, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	var u auth.User
 	row := db.queryRow(ctx, rotateSQL,
 		r.SessionID, r.UserID, r.PresentedJTI, r.NewJTI, db.d.time(r.Now), db.d.time(r.IdleStart))
@@ -139,7 +147,7 @@ func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rot
 		return auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r.NewJTI, User: u}, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return auth.Rotation{}, fmt.Errorf("rotate session %s: %w", r.SessionID, err)
+		return auth.Rotation{}, fmt.Errorf("rotate session %s: %w", r.SessionID, check(err))
 	}
 
 	u, s, err := db.userSession(ctx, r.UserID, r.SessionID)
@@ -166,6 +174,8 @@ func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rot
 // auth.ErrSessionInactive if the session is missing, another user's, already
 // revoked or expired.
 func (db *DB) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID, now time.Time) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	revoked, err := db.revoke(ctx, userID, sessionID, now)
 	if err != nil {
 		return fmt.Errorf("revoke session %s: %w", sessionID, err)
@@ -184,33 +194,35 @@ func (db *DB) revoke(ctx context.Context, userID, sessionID uuid.UUID, now time.
 		WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3`,
 		sessionID, userID, db.d.time(now))
 	if err != nil {
-		return false, err
+		return false, check(err)
 	}
 	n, err := res.RowsAffected()
-	return n > 0, err
+	return n > 0, check(err)
 }
 
 // ActiveSessions lists the user's sessions that are neither revoked nor
 // expired at now, most recently used first.
 func (db *DB) ActiveSessions(ctx context.Context, userID uuid.UUID, now time.Time) ([]auth.Session, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT `+sessionColumns+` FROM sessions s
 		WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2
 		ORDER BY s.last_used_at DESC, s.id`, userID, db.d.time(now))
 	if err != nil {
-		return nil, fmt.Errorf("sessions of user %s: %w", userID, err)
+		return nil, fmt.Errorf("sessions of user %s: %w", userID, check(err))
 	}
 	defer rows.Close()
 	var out []auth.Session
 	for rows.Next() {
 		var s auth.Session
 		if err := rows.Scan(sessionDest(&s)...); err != nil {
-			return nil, fmt.Errorf("sessions of user %s: %w", userID, err)
+			return nil, fmt.Errorf("sessions of user %s: %w", userID, check(err))
 		}
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sessions of user %s: %w", userID, err)
+		return nil, fmt.Errorf("sessions of user %s: %w", userID, check(err))
 	}
 	return out, nil
 }
@@ -218,9 +230,11 @@ func (db *DB) ActiveSessions(ctx context.Context, userID uuid.UUID, now time.Tim
 // RevokeOtherSessions ends every active session of the user but keep
 // (uuid.Nil: all) and returns how many it ended.
 func (db *DB) RevokeOtherSessions(ctx context.Context, userID, keep uuid.UUID, now time.Time) (int, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	n, err := revokeOthers(ctx, db.db, db.d, userID, keep, now)
 	if err != nil {
-		return 0, fmt.Errorf("revoke sessions of user %s: %w", userID, err)
+		return 0, fmt.Errorf("revoke sessions of user %s: %w", userID, check(err))
 	}
 	return n, nil
 }

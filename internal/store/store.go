@@ -33,6 +33,8 @@ type DB struct {
 	// processes; empty for PostgreSQL, which has advisory locks instead.
 	sqlitePath string
 	stmts      stmtCache
+	// timeout bounds each store call (see SetQueryTimeout).
+	timeout time.Duration
 }
 
 // Open connects to the database named by dsn and pings it. A dsn starting with
@@ -56,6 +58,11 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, redact(fmt.Errorf("open postgres: %w", err), secrets)
 	}
+	if cfg.ConnectTimeout == 0 {
+		// A server that drops SYNs would otherwise hold each dial for the
+		// kernel's retry time; the query deadline covers requests, this the rest.
+		cfg.ConnectTimeout = DefaultQueryTimeout
+	}
 	db := stdlib.OpenDB(*cfg)
 	procs := runtime.GOMAXPROCS(0)
 	db.SetMaxOpenConns(4 * procs)
@@ -67,7 +74,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, redact(fmt.Errorf("open postgres: %w", err), secrets)
 	}
-	return &DB{db: db, d: postgresDialect}, nil
+	return &DB{db: db, d: postgresDialect, timeout: DefaultQueryTimeout}, nil
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -117,7 +124,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{db: db, d: sqliteDialect, sqlitePath: path}, nil
+	return &DB{db: db, d: sqliteDialect, sqlitePath: path, timeout: DefaultQueryTimeout}, nil
 }
 
 // Close closes the connection pool.
@@ -126,12 +133,19 @@ func (db *DB) Close() error {
 	return db.db.Close()
 }
 
-// Ping checks that the database is reachable.
+// Ping checks that the database is reachable, within the call deadline.
 func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	if err := db.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping %s: %w", db.d.name, err)
+		return fmt.Errorf("ping %s: %w", db.d.name, check(err))
 	}
 	return nil
+}
+
+// Stats reports the connection pool's figures, for metrics.
+func (db *DB) Stats() sql.DBStats {
+	return db.db.Stats()
 }
 
 // Dialect names the database engine: "postgres" or "sqlite".

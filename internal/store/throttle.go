@@ -13,6 +13,8 @@ import (
 // LoginThrottle reads an account's failed-login state; the zero Throttle when
 // the account has no recorded failures.
 func (db *DB) LoginThrottle(ctx context.Context, account string, now time.Time) (auth.Throttle, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	var t auth.Throttle
 	row := db.db.QueryRowContext(ctx, `SELECT failures, locked_until FROM login_failures WHERE account = $1`, account)
 	err := row.Scan(&t.Failures, timeDest{&t.LockedUntil})
@@ -20,7 +22,7 @@ func (db *DB) LoginThrottle(ctx context.Context, account string, now time.Time) 
 		return auth.Throttle{}, nil
 	}
 	if err != nil {
-		return auth.Throttle{}, fmt.Errorf("login throttle: %w", err)
+		return auth.Throttle{}, fmt.Errorf("login throttle: %w", check(err))
 	}
 	return t, nil
 }
@@ -30,6 +32,8 @@ func (db *DB) LoginThrottle(ctx context.Context, account string, now time.Time) 
 // when the previous failure is older than windowStart. A lock, when lockFor
 // asks for one, is set by a second statement that only ever extends it.
 func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windowStart time.Time, lockFor func(int) time.Duration) (auth.Throttle, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	var t auth.Throttle
 	row := db.db.QueryRowContext(ctx, `
 		INSERT INTO login_failures (account, failures, locked_until, updated_at)
@@ -40,7 +44,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windo
 		RETURNING failures, locked_until`,
 		account, db.d.time(now), db.d.time(windowStart))
 	if err := row.Scan(&t.Failures, timeDest{&t.LockedUntil}); err != nil {
-		return auth.Throttle{}, fmt.Errorf("record login failure: %w", err)
+		return auth.Throttle{}, fmt.Errorf("record login failure: %w", check(err))
 	}
 	d := lockFor(t.Failures)
 	if d <= 0 {
@@ -55,7 +59,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windo
 		WHERE account = $1 AND (locked_until IS NULL OR locked_until < $2)`,
 		account, db.d.time(until))
 	if err != nil {
-		return auth.Throttle{}, fmt.Errorf("lock account: %w", err)
+		return auth.Throttle{}, fmt.Errorf("lock account: %w", check(err))
 	}
 	t.LockedUntil = until
 	return t, nil
@@ -63,8 +67,10 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windo
 
 // ClearLoginFailures forgets an account's failures.
 func (db *DB) ClearLoginFailures(ctx context.Context, account string) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	if _, err := db.db.ExecContext(ctx, `DELETE FROM login_failures WHERE account = $1`, account); err != nil {
-		return fmt.Errorf("clear login failures: %w", err)
+		return fmt.Errorf("clear login failures: %w", check(err))
 	}
 	return nil
 }
@@ -72,12 +78,14 @@ func (db *DB) ClearLoginFailures(ctx context.Context, account string) error {
 // PruneLoginFailures deletes records last touched before the instant: every
 // guessed email leaves a row, and they must not pile up.
 func (db *DB) PruneLoginFailures(ctx context.Context, before time.Time) (int, error) {
+	// No per-call deadline: maintenance, not a request, and a big backlog may
+	// take a while to delete.
 	res, err := db.db.ExecContext(ctx, `
 		DELETE FROM login_failures
 		WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until < $1)`, db.d.time(before))
 	if err != nil {
-		return 0, fmt.Errorf("prune login failures: %w", err)
+		return 0, fmt.Errorf("prune login failures: %w", check(err))
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	return int(n), check(err)
 }

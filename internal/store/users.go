@@ -27,6 +27,8 @@ func userDest(u *auth.User) []any {
 // another user has the email; the unique constraint decides, so two concurrent
 // registrations cannot both pass a check and both insert.
 func (db *DB) CreateUser(ctx context.Context, u auth.User) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	_, err := db.db.ExecContext(ctx, `
 		INSERT INTO users (id, name, email, password, photo, verified, role, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -36,7 +38,7 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User) error {
 		return fmt.Errorf("create user %s: %w", u.ID, auth.ErrEmailTaken)
 	}
 	if err != nil {
-		return fmt.Errorf("create user %s: %w", u.ID, err)
+		return fmt.Errorf("create user %s: %w", u.ID, check(err))
 	}
 	return nil
 }
@@ -44,6 +46,8 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User) error {
 // UserByEmail finds the user with exactly this email; callers normalise it.
 // It returns an error wrapping auth.ErrNotFound if there is none.
 func (db *DB) UserByEmail(ctx context.Context, email string) (auth.User, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	var u auth.User
 	row := db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1`, email)
 	if err := row.Scan(userDest(&u)...); err != nil {
@@ -55,6 +59,8 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (auth.User, error) 
 // UserByID finds a user by id. It returns an error wrapping auth.ErrNotFound if
 // there is none.
 func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (auth.User, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	var u auth.User
 	row := db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id)
 	if err := row.Scan(userDest(&u)...); err != nil {
@@ -66,6 +72,8 @@ func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (auth.User, error) {
 // SetPasswordHash replaces a user's password hash and sets updated_at to now.
 // It returns an error wrapping auth.ErrNotFound if there is no such user.
 func (db *DB) SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string, now time.Time) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	res, err := db.db.ExecContext(ctx,
 		`UPDATE users SET password = $2, updated_at = $3 WHERE id = $1`,
 		userID, hash, db.d.time(now))
@@ -79,6 +87,8 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string
 // alone: it is an administrative switch, and the store takes no clock. It
 // returns an error wrapping auth.ErrNotFound if there is no such user.
 func (db *DB) SetVerified(ctx context.Context, id uuid.UUID, verified bool) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	res, err := db.db.ExecContext(ctx, `UPDATE users SET verified = $2 WHERE id = $1`, id, verified)
 	if err := oneRow(res, err); err != nil {
 		return fmt.Errorf("set verified of user %s: %w", id, err)
@@ -89,6 +99,8 @@ func (db *DB) SetVerified(ctx context.Context, id uuid.UUID, verified bool) erro
 // DeleteUser deletes a user and, by the foreign key's cascade, its sessions.
 // It returns an error wrapping auth.ErrNotFound if there is no such user.
 func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	res, err := db.db.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
 	if err := oneRow(res, err); err != nil {
 		return fmt.Errorf("delete user %s: %w", id, err)
@@ -96,23 +108,24 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	return nil
 }
 
-// notFound turns sql.ErrNoRows into auth.ErrNotFound.
+// notFound turns sql.ErrNoRows into auth.ErrNotFound, and marks connection
+// failures with auth.ErrUnavailable.
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.ErrNotFound
 	}
-	return err
+	return check(err)
 }
 
 // oneRow checks the result of a statement that targets one row by key and
 // reports auth.ErrNotFound when it touched none.
 func oneRow(res sql.Result, err error) error {
 	if err != nil {
-		return err
+		return check(err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return err
+		return check(err)
 	}
 	if n == 0 {
 		return auth.ErrNotFound

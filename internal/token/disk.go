@@ -15,8 +15,9 @@ const (
 	publicKeyFile  = "jwt_public_key.pem"
 )
 
-// LoadOrCreate keeps a key pair on disk, for a server started with no keys
-// configured: dir/jwt_private_key.pem (mode 0600, PKCS#8) and
+// LoadOrCreate keeps a key pair on disk, as servers started with no keys
+// configured did before keys moved to the database (which imports these
+// files with LoadFiles): dir/jwt_private_key.pem (mode 0600, PKCS#8) and
 // dir/jwt_public_key.pem (0644, PKIX). If the private key file exists it is
 // loaded, and refused if group or others may read or write it. Otherwise a
 // new key for alg is generated and written, created is true, and the caller
@@ -60,6 +61,15 @@ func LoadOrCreate(dir, alg string) (k *Key, created bool, err error) {
 		return nil, false, err
 	}
 	return k, true, nil
+}
+
+// LoadFiles reads the key pair that LoadOrCreate keeps in dir, without
+// creating one: the error wraps fs.ErrNotExist when dir holds no private key.
+func LoadFiles(dir, alg string) (*Key, error) {
+	if err := checkAlg(alg, "JWT_ALGORITHM"); err != nil {
+		return nil, err
+	}
+	return loadKeyFiles(alg, filepath.Join(dir, privateKeyFile), filepath.Join(dir, publicKeyFile))
 }
 
 // loadKeyFiles reads the key pair, returning an error wrapping

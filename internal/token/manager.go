@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -33,24 +34,22 @@ type Options struct {
 }
 
 // Manager issues tokens with one signing key and verifies tokens signed by
-// any key it knows. It is safe for concurrent use.
+// any key it knows. It is safe for concurrent use; SetKeys replaces its keys
+// while it is in use, for rotation.
 type Manager struct {
-	signing  *Key
-	method   jwt.SigningMethod
 	issuer   string
 	leeway   time.Duration
 	now      func() time.Time
 	maxBytes int
-	// verifiers maps a kid to the only key and algorithm a token with that
-	// kid may be checked with. Today it holds the signing key alone; after a
-	// key rotation it will also hold the retired keys until their tokens
-	// have expired. It is never changed once the Manager is in use.
-	verifiers map[string]*verifier
+	// keys is the current key set, an immutable snapshot replaced whole by
+	// SetKeys: Verify and Issue read it with one atomic load and no lock.
+	keys atomic.Pointer[keyState]
 }
 
 // verifier checks tokens of one kid: its parser accepts that key's
 // algorithm only, so a token can never choose how it is verified.
 type verifier struct {
+	alg    string
 	key    crypto.PublicKey
 	parser *jwt.Parser
 }
@@ -61,13 +60,10 @@ func NewManager(signing *Key, opts Options) *Manager {
 		panic("token: NewManager needs a signing key")
 	}
 	m := &Manager{
-		signing:   signing,
-		method:    signingMethod(signing.alg),
-		issuer:    opts.Issuer,
-		leeway:    opts.Leeway,
-		now:       opts.Now,
-		maxBytes:  opts.MaxTokenBytes,
-		verifiers: make(map[string]*verifier),
+		issuer:   opts.Issuer,
+		leeway:   opts.Leeway,
+		now:      opts.Now,
+		maxBytes: opts.MaxTokenBytes,
 	}
 	if m.leeway <= 0 {
 		m.leeway = defaultLeeway
@@ -78,13 +74,15 @@ func NewManager(signing *Key, opts Options) *Manager {
 	if m.maxBytes <= 0 {
 		m.maxBytes = defaultMaxTokenBytes
 	}
-	m.addVerifier(signing.kid, signing.alg, signing.Public())
+	if err := m.SetKeys(KeySet{Signing: signing}); err != nil {
+		// A lone signing key is always a valid set.
+		panic("token: NewManager: " + err.Error())
+	}
 	return m
 }
 
-// addVerifier lets tokens with kid be verified with pub under alg only.
-// It is the hook for key rotation: retired public keys are added the same way.
-func (m *Manager) addVerifier(kid, alg string, pub crypto.PublicKey) {
+// newVerifier returns the verifier of tokens signed with pub under alg only.
+func (m *Manager) newVerifier(alg string, pub crypto.PublicKey) *verifier {
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{alg}),
 		jwt.WithExpirationRequired(),
@@ -99,12 +97,11 @@ func (m *Manager) addVerifier(kid, alg string, pub crypto.PublicKey) {
 	if m.issuer != "" {
 		opts = append(opts, jwt.WithIssuer(m.issuer))
 	}
-	m.verifiers[kid] = &verifier{key: pub, parser: jwt.NewParser(opts...)}
+	return &verifier{alg: alg, key: pub, parser: jwt.NewParser(opts...)}
 }
 
-// SigningKey returns the key new tokens are signed with, for publishing its
-// public half (JWKS) or writing it out.
-func (m *Manager) SigningKey() *Key { return m.signing }
+// SigningKey returns the key new tokens are signed with now.
+func (m *Manager) SigningKey() *Key { return m.keys.Load().signingAt(m.now()) }
 
 // wireClaims is the JWT payload. The fields are in the reference's order
 // (sub, iat, nbf, jti, exp, type, fresh), followed by our additions.
@@ -166,9 +163,12 @@ func (m *Manager) Issue(c Claims) (string, error) {
 	if c.Type == Access {
 		wc.Fresh = &c.Fresh
 	}
-	t := jwt.NewWithClaims(m.method, &wc)
-	t.Header["kid"] = m.signing.kid
-	s, err := t.SignedString(m.signing.private)
+	// The key is chosen at the token's issue time, so that every instance
+	// switches to a scheduled key at the same moment without a reload.
+	k := m.keys.Load().signingAt(c.IssuedAt)
+	t := jwt.NewWithClaims(signingMethod(k.alg), &wc)
+	t.Header["kid"] = k.kid
+	s, err := t.SignedString(k.private)
 	if err != nil {
 		return "", fmt.Errorf("issue token: %w", err)
 	}

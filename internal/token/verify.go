@@ -36,7 +36,7 @@ func (m *Manager) Verify(raw string, want Type) (Claims, error) {
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	v, ok := m.verifiers[kid]
+	v, ok := m.keys.Load().verifiers[kid]
 	if !ok {
 		return Claims{}, fmt.Errorf("%w: unknown kid %.64q", ErrInvalid, kid)
 	}

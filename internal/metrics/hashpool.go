@@ -1,0 +1,60 @@
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/authapi/authapi/internal/password"
+)
+
+// HashPoolSource is a bounded password-hash pool that reports its state;
+// password.Pool is one.
+type HashPoolSource interface {
+	Stats() password.PoolStats
+}
+
+// WatchHashPool exports the pool's state, read at each scrape: queue depth,
+// hashes running, the limits, and the time hashes waited for a slot.
+func (m *Metrics) WatchHashPool(p HashPoolSource) {
+	m.reg.MustRegister(newHashPoolCollector(p))
+}
+
+// hashPoolCollector turns password.PoolStats into metrics when scraped.
+type hashPoolCollector struct {
+	pool                                  HashPoolSource
+	depth, running, limit, done, rejected *prometheus.Desc
+	wait                                  *prometheus.Desc
+}
+
+func newHashPoolCollector(p HashPoolSource) *hashPoolCollector {
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(namespace+"_password_hash_"+name, help, labels, nil)
+	}
+	return &hashPoolCollector{
+		pool:     p,
+		depth:    d("queue_depth", "Password hashes and verifications waiting for a free slot."),
+		running:  d("running", "Password hashes and verifications running now."),
+		limit:    d("limit", "Limits of the hash pool, by kind (workers: running at once; capacity: running plus waiting).", "kind"),
+		done:     d("total", "Password hashes and verifications run since start."),
+		rejected: d("rejected_total", "Password hashes refused because the queue was full (answered 503)."),
+		wait:     d("wait_seconds_total", "Total time hashes waited for a free slot; divide by authapi_password_hash_total for the mean."),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *hashPoolCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.depth, c.running, c.limit, c.done, c.rejected, c.wait} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (c *hashPoolCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.pool.Stats()
+	ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(s.Waiting))
+	ch <- prometheus.MustNewConstMetric(c.running, prometheus.GaugeValue, float64(s.Running))
+	ch <- prometheus.MustNewConstMetric(c.limit, prometheus.GaugeValue, float64(s.Workers), "workers")
+	ch <- prometheus.MustNewConstMetric(c.limit, prometheus.GaugeValue, float64(s.Capacity), "capacity")
+	ch <- prometheus.MustNewConstMetric(c.done, prometheus.CounterValue, float64(s.Done))
+	ch <- prometheus.MustNewConstMetric(c.rejected, prometheus.CounterValue, float64(s.Rejected))
+	ch <- prometheus.MustNewConstMetric(c.wait, prometheus.CounterValue, s.TotalWait.Seconds())
+}

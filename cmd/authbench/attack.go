@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,12 +14,13 @@ type load struct {
 	conns    int // concurrent requests (vegeta workers), and idle connections kept
 	rate     int // requests/s; 0: each worker sends its next request when the last is answered
 	duration time.Duration
+	window   time.Duration // > 0: also summarise the results per window of this length
 }
 
-// attack runs one vegeta attack and returns vegeta's metrics per operation.
-// With a rate, vegeta adds workers (up to 8 × conns) when answers are slow, so
+// attack runs one vegeta attack and returns vegeta's metrics per operation,
+// and with l.window the summary of every window of the attack. With a rate, vegeta adds workers (up to 8 × conns) when answers are slow, so
 // a slow server shows as latency, not as a lower request rate.
-func (b *bench) attack(ctx context.Context, tr vegeta.Targeter, l load) map[string]*vegeta.Metrics {
+func (b *bench) attack(ctx context.Context, tr vegeta.Targeter, l load) (map[string]*vegeta.Metrics, []Window) {
 	maxWorkers := l.conns
 	if l.rate > 0 {
 		maxWorkers = 8 * l.conns
@@ -31,6 +33,7 @@ func (b *bench) attack(ctx context.Context, tr vegeta.Targeter, l load) map[stri
 	defer stop()
 
 	ops := map[string]*vegeta.Metrics{}
+	win := windows{size: l.window, start: time.Now()}
 	for res := range atk.Attack(tr, vegeta.ConstantPacer{Freq: l.rate, Per: time.Second}, l.duration, "") {
 		op := opOf(b.srv.url, res.URL)
 		m := ops[op]
@@ -39,8 +42,52 @@ func (b *bench) attack(ctx context.Context, tr vegeta.Targeter, l load) map[stri
 			ops[op] = m
 		}
 		m.Add(res)
+		win.add(res)
 	}
-	return ops
+	return ops, win.summary()
+}
+
+// windows sorts an attack's results into consecutive windows of one length
+// by the time each request was sent, so a long attack shows when its errors
+// happened. A zero size collects nothing.
+type windows struct {
+	size    time.Duration
+	start   time.Time
+	metrics []*vegeta.Metrics
+}
+
+func (w *windows) add(res *vegeta.Result) {
+	if w.size <= 0 {
+		return
+	}
+	i := max(int(res.Timestamp.Sub(w.start)/w.size), 0)
+	for len(w.metrics) <= i {
+		w.metrics = append(w.metrics, &vegeta.Metrics{})
+	}
+	w.metrics[i].Add(res)
+}
+
+// summary is one Window per window, empty ones included.
+func (w *windows) summary() []Window {
+	var out []Window
+	for i, m := range w.metrics {
+		m.Close()
+		win := Window{
+			Start:    w.start.Add(time.Duration(i) * w.size).UTC(),
+			Requests: m.Requests, Status: m.StatusCodes,
+			P50MS: ms(m.Latencies.P50), P99MS: ms(m.Latencies.P99), MaxMS: ms(m.Latencies.Max),
+		}
+		for code, n := range m.StatusCodes {
+			if !strings.HasPrefix(code, "2") {
+				win.Errors += n
+			}
+		}
+		if win.Errors > 0 {
+			win.ErrorTexts = m.Errors[:min(len(m.Errors), 3)]
+		}
+		out = append(out, win)
+	}
+	return out
 }
 
 // measure runs body, an attack or several, and records the server's CPU time

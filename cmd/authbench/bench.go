@@ -22,6 +22,7 @@ type options struct {
 	scenarios   []string
 	duration    time.Duration
 	warmup      time.Duration
+	window      time.Duration
 	conns       int
 	hashConns   int
 	rate        int
@@ -45,6 +46,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	list := fs.String("scenarios", "all", "comma-separated: health,me,me-cookie,refresh,login,register-1,register,mix,flood")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured attack")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured attack before each scenario but flood")
+	fs.DurationVar(&o.window, "window", 0, "also report requests, errors and latency per window of this length (by send time) of each scenario but flood; 0: off")
 	fs.IntVar(&o.conns, "conns", 32, "concurrent requests (connections) of health, me, refresh, mix and flood's me")
 	fs.IntVar(&o.hashConns, "hash-conns", runtime.NumCPU(), "concurrent registrations in the register scenario")
 	fs.IntVar(&o.rate, "rate", 0, "requests/s of each scenario but flood; 0: as fast as the connections go")
@@ -65,8 +67,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if o.users == 0 {
 		o.users = o.conns
 	}
-	if o.conns < 1 || o.hashConns < 1 || o.users < 1 || o.floodLogins < 1 || o.duration <= 0 {
-		return o, fmt.Errorf("--conns, --hash-conns, --users, --flood-logins and --duration must be positive")
+	if o.conns < 1 || o.hashConns < 1 || o.users < 1 || o.floodLogins < 1 || o.duration <= 0 || o.window < 0 {
+		return o, fmt.Errorf("--conns, --hash-conns, --users, --flood-logins and --duration must be positive, --window not negative")
 	}
 	return o, nil
 }

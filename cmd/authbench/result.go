@@ -47,6 +47,21 @@ type Scenario struct {
 	// RSSSamples is VmRSS once a second (long runs show whether it is flat).
 	RSSSamples []float64 `json:"rss_samples_mib,omitempty"`
 	Ops        []Op      `json:"ops"`
+	// Windows is the measured attack cut into --window long pieces.
+	Windows []Window `json:"windows,omitempty"`
+}
+
+// Window is every operation of a scenario within one window of time.
+type Window struct {
+	Start    time.Time      `json:"start"` // UTC; requests are counted by when they were sent
+	Requests uint64         `json:"requests"`
+	Status   map[string]int `json:"status"` // "0" is a transport error
+	// Errors counts every answer that is not 2xx, shed logins included.
+	Errors     int      `json:"errors"`
+	P50MS      float64  `json:"p50_ms"`
+	P99MS      float64  `json:"p99_ms"`
+	MaxMS      float64  `json:"max_ms"`
+	ErrorTexts []string `json:"error_texts,omitempty"`
 }
 
 // Op is one operation's share of a scenario.
@@ -114,7 +129,30 @@ func printTable(w io.Writer, r Run) error {
 				errorsByStatus(op), op.Shed, cpu, rss)
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return printWindows(w, r)
+}
+
+// printWindows writes the windows of the scenarios that have them.
+func printWindows(w io.Writer, r Run) error {
+	for _, s := range r.Scenarios {
+		if len(s.Windows) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s per window:\n", s.Name)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "start (UTC)\trequests\terrors\tp50 ms\tp99 ms\tmax ms\t")
+		for _, win := range s.Windows {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%.2f\t%.1f\t\n", win.Start.Format("15:04:05"), win.Requests,
+				errorsByStatus(Op{Errors: win.Errors, Status: win.Status}), win.P50MS, win.P99MS, win.MaxMS)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // errorsByStatus is "0" or the count with its statuses, e.g. "3 (401:2 0:1)".

@@ -70,15 +70,16 @@ func pickScenarios(names []string) ([]scenario, error) {
 // simple warms up, then attacks with one targeter at --rate with conns
 // concurrent requests for --duration.
 func (b *bench) simple(ctx context.Context, name string, tr vegeta.Targeter, conns int) (Scenario, error) {
-	l := load{conns: conns, rate: b.opts.rate, duration: b.opts.duration}
+	l := load{conns: conns, rate: b.opts.rate, duration: b.opts.duration, window: b.opts.window}
 	if b.opts.warmup > 0 {
 		w := l
-		w.duration = b.opts.warmup
+		w.duration, w.window = b.opts.warmup, 0
 		b.attack(ctx, tr, w)
 	}
 	s := Scenario{Name: name, Conns: conns, Rate: l.rate}
 	err := b.measure(ctx, &s, func() {
-		s.Ops = sortedOps(b.attack(ctx, tr, l))
+		ops, windows := b.attack(ctx, tr, l)
+		s.Ops, s.Windows = sortedOps(ops), windows
 	})
 	return s, err
 }
@@ -93,7 +94,8 @@ func (b *bench) flood(ctx context.Context) (Scenario, error) {
 	o := b.opts
 	me := load{conns: o.conns, rate: o.floodMeRate, duration: o.duration}
 	s := Scenario{Name: "flood", Conns: o.floodLogins, Rate: o.floodMeRate}
-	baseline := b.attack(ctx, b.targets.meBearer, me)["me"]
+	alone, _ := b.attack(ctx, b.targets.meBearer, me)
+	baseline := alone["me"]
 	if baseline == nil {
 		return s, ctx.Err()
 	}
@@ -105,10 +107,10 @@ func (b *bench) flood(ctx context.Context) (Scenario, error) {
 			logins map[string]*vegeta.Metrics
 		)
 		wg.Go(func() {
-			logins = b.attack(ctx, b.targets.floodLogin, load{conns: o.floodLogins, duration: o.duration + lead})
+			logins, _ = b.attack(ctx, b.targets.floodLogin, load{conns: o.floodLogins, duration: o.duration + lead})
 		})
 		time.Sleep(lead)
-		during := b.attack(ctx, b.targets.meBearer, me)
+		during, _ := b.attack(ctx, b.targets.meBearer, me)
 		wg.Wait()
 		s.Ops = []Op{newOp("me-alone", baseline)}
 		s.Ops = append(s.Ops, sortedOps(during)...)

@@ -27,7 +27,7 @@ func TestSmoke(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run(t.Context(), []string{"run", "--server", bin, "--json", jsonPath,
 		"--duration", "1s", "--warmup", "0s", "--rate", "20", "--conns", "2", "--hash-conns", "2",
-		"--users", "3", "--flood-logins", "4", "--flood-me-rate", "20",
+		"--users", "3", "--flood-logins", "4", "--flood-me-rate", "20", "--window", "500ms",
 	}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
@@ -49,6 +49,9 @@ func TestSmoke(t *testing.T) {
 		}
 		if s.CPUSeconds < 0 || s.PeakRSS <= 0 {
 			t.Errorf("%s: CPU %.3f s, peak RSS %.1f MiB; want the server's /proc readings", s.Name, s.CPUSeconds, s.PeakRSS)
+		}
+		if s.Name != "flood" && len(s.Windows) < 2 {
+			t.Errorf("%s: %d windows of 500ms in a 1s attack, want 2 or more", s.Name, len(s.Windows))
 		}
 		for _, op := range s.Ops {
 			if op.Errors != 0 {

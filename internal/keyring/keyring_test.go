@@ -3,6 +3,7 @@ package keyring_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -127,10 +128,7 @@ func TestImportsTheKeyFileOfEarlierVersions(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, db *store.DB) {
 		dir := t.TempDir()
-		old, created, err := token.LoadOrCreate(dir, token.ES256)
-		if err != nil || !created {
-			t.Fatal(err)
-		}
+		old := writeOldKeyFile(t, dir, token.ES256)
 		clk := newClock()
 		m, err := newRing(db, clk, func(o *keyring.Options) { o.ImportDir, o.Alg = dir, token.ES256 }).NewManager(t.Context(), token.Options{Now: clk.Now})
 		if err != nil {
@@ -372,4 +370,26 @@ func TestRecordDoesNotPrintPrivateKey(t *testing.T) {
 			t.Errorf("printed record = %s, want the kid and no private key", out)
 		}
 	}
+}
+
+// writeOldKeyFile writes a new key as earlier versions kept the key they
+// generated: dir/jwt_private_key.pem, mode 0600.
+func writeOldKeyFile(t *testing.T, dir, alg string) *token.Key {
+	t.Helper()
+	k, err := token.GenerateKey(alg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	privB64, _, err := k.EncodeBase64PEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := base64.StdEncoding.DecodeString(privB64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "jwt_private_key.pem"), pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

@@ -7,7 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,36 +206,48 @@ func TestEncodeBase64PEM(t *testing.T) {
 	}
 }
 
-func TestLoadOrCreate(t *testing.T) {
+// writeKeyFiles writes k as an earlier version kept a generated key: the
+// private key 0600, the public key 0644, in a new directory.
+func writeKeyFiles(t *testing.T, dir string, k *Key) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	priv, pub, err := k.encodePEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, privateKeyFile), priv, 0o600)
+	writeFile(t, filepath.Join(dir, publicKeyFile), pub, 0o644)
+}
+
+func TestLoadFiles(t *testing.T) {
 	t.Parallel()
 	for _, alg := range []string{ES256, EdDSA} { // RS256 generation is slow under -race
 		t.Run(alg, func(t *testing.T) {
 			t.Parallel()
 			dir := filepath.Join(t.TempDir(), "keys")
-			k, created, err := LoadOrCreate(dir, alg)
-			if err != nil || !created {
-				t.Fatalf("LoadOrCreate(new) = %v, created %v, %v; want a key, true, nil", k, created, err)
+			k := otherKey(t, alg)
+			writeKeyFiles(t, dir, k)
+			got, err := LoadFiles(dir, alg)
+			if err != nil || got.ID() != k.ID() || got.Alg() != alg {
+				t.Fatalf("LoadFiles() = %v, %v; want %v", got, err, k)
 			}
-			for path, want := range map[string]os.FileMode{
-				dir: os.ModeDir | 0o700, filepath.Join(dir, privateKeyFile): 0o600, filepath.Join(dir, publicKeyFile): 0o644,
-			} {
-				if info, err := os.Stat(path); err != nil || info.Mode() != want {
-					t.Errorf("%s: mode %v, %v; want %v", path, info.Mode(), err, want)
-				}
+			// The public file is optional: it is derived from the private key.
+			if err := os.Remove(filepath.Join(dir, publicKeyFile)); err != nil {
+				t.Fatal(err)
 			}
-			again, created, err := LoadOrCreate(dir, alg)
-			if err != nil || created || again.ID() != k.ID() {
-				t.Fatalf("LoadOrCreate(existing) = %v, created %v, %v; want %v, false, nil", again, created, err, k)
-			}
-			fromFiles, err := ParsePEM(alg, mustReadFile(t, dir, privateKeyFile), mustReadFile(t, dir, publicKeyFile))
-			if err != nil || fromFiles.ID() != k.ID() {
-				t.Errorf("ParsePEM(files) = %v, %v; want %v", fromFiles, err, k)
+			if got, err := LoadFiles(dir, alg); err != nil || got.ID() != k.ID() {
+				t.Fatalf("LoadFiles(no public file) = %v, %v; want %v", got, err, k)
 			}
 		})
 	}
+	if _, err := LoadFiles(t.TempDir(), EdDSA); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("LoadFiles(empty dir) = %v, want fs.ErrNotExist", err)
+	}
 }
 
-func TestLoadOrCreateRefuses(t *testing.T) {
+func TestLoadFilesRefuses(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
@@ -261,46 +275,15 @@ func TestLoadOrCreateRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			if _, _, err := LoadOrCreate(dir, EdDSA); err != nil {
-				t.Fatal(err)
-			}
+			writeKeyFiles(t, dir, otherKey(t, EdDSA))
 			if tt.setup != nil {
 				tt.setup(t, dir)
 			}
-			_, _, err := LoadOrCreate(dir, tt.alg)
+			_, err := LoadFiles(dir, tt.alg)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("LoadOrCreate error = %v, want one containing %q", err, tt.wantErr)
+				t.Errorf("LoadFiles error = %v, want one containing %q", err, tt.wantErr)
 			}
 		})
-	}
-}
-
-// TestLoadOrCreateRepairs covers the states a crash or an operator can leave
-// behind: a missing public key is derived, and a public key without its
-// private key is replaced along with a new pair.
-func TestLoadOrCreateRepairs(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	k, _, err := LoadOrCreate(dir, EdDSA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(filepath.Join(dir, publicKeyFile)); err != nil {
-		t.Fatal(err)
-	}
-	again, created, err := LoadOrCreate(dir, EdDSA)
-	if err != nil || created || again.ID() != k.ID() {
-		t.Fatalf("without public file: %v, created %v, %v; want %v, false, nil", again, created, err, k)
-	}
-	if err := os.Remove(filepath.Join(dir, privateKeyFile)); err != nil {
-		t.Fatal(err)
-	}
-	fresh, created, err := LoadOrCreate(dir, EdDSA)
-	if err != nil || !created || fresh.ID() == k.ID() {
-		t.Fatalf("without private file: %v, created %v, %v; want a new key, true, nil", fresh, created, err)
-	}
-	if pub, err := ParsePEM(EdDSA, mustReadFile(t, dir, privateKeyFile), mustReadFile(t, dir, publicKeyFile)); err != nil || pub.ID() != fresh.ID() {
-		t.Errorf("files after regeneration: %v, %v; want %v", pub, err, fresh)
 	}
 }
 
@@ -318,15 +301,6 @@ func mustRead(name string) []byte {
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		panic(err)
-	}
-	return b
-}
-
-func mustReadFile(t *testing.T, dir, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
 	}
 	return b
 }

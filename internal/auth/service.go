@@ -151,8 +151,8 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 		return Tokens{}, s.loginFailed(ctx, email, u.ID, th.Locked(now), now)
 	}
 	ok, rehash, err := s.hasher.Verify(ctx, u.PasswordHash, pw)
-	if errors.Is(err, password.ErrBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return Tokens{}, hashError("login", err)
+	if err != nil && !errors.Is(err, password.ErrInvalidHash) {
+		return Tokens{}, hashError("login", err) // pool busy, or the caller gave up
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "stored password hash is unreadable", "user_id", u.ID, "error", err)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -36,7 +37,7 @@ func (s *server) routes(api huma.API) {
 
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		huma.Register(api, huma.Operation{
-			OperationID: "refresh-" + lower(method), Method: method, Path: "/api/auth/refresh",
+			OperationID: "refresh-" + strings.ToLower(method), Method: method, Path: "/api/auth/refresh",
 			Summary: "Refresh the tokens",
 			Description: "Rotates the refresh token (from the Authorization header or the refresh_token cookie): " +
 				"the presented one stops working. Replaying a rotated token after the grace window signs the session out.",
@@ -46,7 +47,7 @@ func (s *server) routes(api huma.API) {
 		}, s.refresh)
 
 		huma.Register(api, huma.Operation{
-			OperationID: "logout-" + lower(method), Method: method, Path: "/api/auth/logout",
+			OperationID: "logout-" + strings.ToLower(method), Method: method, Path: "/api/auth/logout",
 			Summary: "Log out",
 			Description: "Revokes the session (scope=current, the default), every other session of the user (others) or all of them (all): " +
 				"their refresh and access tokens stop working at once. Deletes the cookies unless scope=others.",
@@ -109,13 +110,6 @@ func documentBody[T any](api huma.API, path, method string) {
 		Required: true,
 		Content:  map[string]*huma.MediaType{"application/json": {Schema: schema}},
 	}
-}
-
-func lower(method string) string {
-	if method == http.MethodGet {
-		return "get"
-	}
-	return "post"
 }
 
 // sameSiteOnly refuses a GET that a browser sent from another site. GET refresh

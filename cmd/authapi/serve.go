@@ -132,6 +132,7 @@ func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slo
 	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
 	if m != nil {
 		m.WatchHashPool(pool)
+		m.WatchTokenCache(tokens)
 	}
 	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: time.Now, Log: log, Events: events(log, m)}, auth.Config{
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, ReuseGrace: cfg.RefreshReuseGrace,

@@ -16,7 +16,10 @@ import (
 // goroutine reloads them every KEYS_REFRESH_INTERVAL, so that a rotation
 // reaches this instance; stop ends it and waits for it.
 func startKeys(ctx context.Context, cfg config.Config, db *store.DB, log *slog.Logger) (m *token.Manager, stop func(), err error) {
-	opts := token.Options{Issuer: cfg.Issuer}
+	opts := token.Options{Issuer: cfg.Issuer, CacheSize: cfg.TokenCacheSize}
+	if cfg.TokenCacheSize == 0 {
+		opts.CacheSize = -1 // off
+	}
 	if !cfg.KeysGenerated() {
 		m, err := envManager(cfg, opts)
 		return m, func() {}, err

@@ -122,6 +122,10 @@ type Config struct {
 	// cores, at least 1) and HashQueue more waiting (HASH_QUEUE, default 32);
 	// beyond that, 503.
 	HashConcurrency, HashQueue int
+	// TokenCacheSize is how many verified access tokens are remembered so a
+	// token presented again skips the signature check (TOKEN_CACHE_SIZE,
+	// default 10000, 0 for none).
+	TokenCacheSize int
 	// DrainDelay is how long /readyz answers 503 before shutdown begins, so that
 	// load balancers stop sending traffic first (SHUTDOWN_DRAIN_DELAY, default 1s).
 	DrainDelay time.Duration
@@ -187,6 +191,7 @@ type variables struct {
 	LockoutMax         string `env:"LOGIN_LOCKOUT_MAX" envDefault:"15m"`
 	HashConcurrency    string `env:"HASH_CONCURRENCY"`
 	HashQueue          string `env:"HASH_QUEUE" envDefault:"32"`
+	TokenCacheSize     string `env:"TOKEN_CACHE_SIZE" envDefault:"10000"`
 	DrainDelay         string `env:"SHUTDOWN_DRAIN_DELAY" envDefault:"1s"`
 	MetricsAddr        string `env:"METRICS_ADDR"`
 	DatabaseTimeout    string `env:"DATABASE_TIMEOUT" envDefault:"2s"`

@@ -34,6 +34,7 @@ func (p *problems) security(v variables, c *Config) {
 		c.HashConcurrency = p.count("HASH_CONCURRENCY", v.HashConcurrency, 1, 1024, "password hashes at once")
 	}
 	c.HashQueue = p.count("HASH_QUEUE", v.HashQueue, 0, 100_000, "password hashes waiting at most")
+	c.TokenCacheSize = p.count("TOKEN_CACHE_SIZE", v.TokenCacheSize, 0, 10_000_000, "verified access tokens remembered, 0 for no cache")
 }
 
 // count parses a whole number within [lo, hi].

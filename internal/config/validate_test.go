@@ -41,6 +41,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"encryption key not base64", map[string]string{"KEYS_ENCRYPTION_KEY": secretPassword + "!"}, `KEYS_ENCRYPTION_KEY is not valid base64 (value not shown)`},
 		{"refresh interval zero", map[string]string{"KEYS_REFRESH_INTERVAL": "0s"}, `KEYS_REFRESH_INTERVAL must be a duration from 10ms to 10m0s`},
 		{"refresh interval text", map[string]string{"KEYS_REFRESH_INTERVAL": "soon"}, `KEYS_REFRESH_INTERVAL must be a duration`},
+		{"token cache negative", map[string]string{"TOKEN_CACHE_SIZE": "-1"}, `TOKEN_CACHE_SIZE must be a whole number from 0 to 10000000: verified access tokens remembered, 0 for no cache (got "-1")`},
 		{"algorithm", map[string]string{"JWT_ALGORITHM": "HS256"}, `JWT_ALGORITHM must be RS256, ES256 or EdDSA (got "HS256")`},
 		{"access ttl text", map[string]string{"ACCESS_TOKEN_EXPIRES_IN": "abc"}, `ACCESS_TOKEN_EXPIRES_IN must be a whole number of minutes ≥ 1 (got "abc")`},
 		{"access ttl zero", map[string]string{"ACCESS_TOKEN_EXPIRES_IN": "0"}, `ACCESS_TOKEN_EXPIRES_IN must be a whole number of minutes ≥ 1 (got "0")`},
@@ -165,7 +166,7 @@ func TestSecuritySettings(t *testing.T) {
 		return map[string]string{
 			"TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1 ,::1", "RATE_LIMIT_AUTH": "0", "RATE_LIMIT_REFRESH": "600",
 			"LOGIN_LOCKOUT_THRESHOLD": "3", "LOGIN_LOCKOUT_BASE": "1s", "LOGIN_LOCKOUT_MAX": "1m",
-			"HASH_CONCURRENCY": "4", "HASH_QUEUE": "0", "SESSION_IDLE_TIMEOUT": "0",
+			"HASH_CONCURRENCY": "4", "HASH_QUEUE": "0", "SESSION_IDLE_TIMEOUT": "0", "TOKEN_CACHE_SIZE": "0",
 			"COOKIE_PREFIX": "true", "PUBLIC_URL": "https://auth.example.com",
 		}[k]
 	}, "")
@@ -176,7 +177,7 @@ func TestSecuritySettings(t *testing.T) {
 		t.Errorf("TrustedProxies = %s", got)
 	}
 	if c.RateLimitAuth != 0 || c.RateLimitRefresh != 600 || c.LockoutThreshold != 3 || c.LockoutBase != time.Second ||
-		c.LockoutMax != time.Minute || c.HashConcurrency != 4 || c.HashQueue != 0 || c.SessionIdleTimeout != 0 || !c.CookiePrefix {
+		c.LockoutMax != time.Minute || c.HashConcurrency != 4 || c.HashQueue != 0 || c.SessionIdleTimeout != 0 || !c.CookiePrefix || c.TokenCacheSize != 0 {
 		t.Errorf("config = %+v", c)
 	}
 	d, err := Load(func(string) string { return "" }, "")
@@ -184,7 +185,7 @@ func TestSecuritySettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d.RateLimitAuth != 30 || d.RateLimitRefresh != 120 || d.LockoutThreshold != 5 || d.HashConcurrency < 1 ||
-		d.HashQueue != 32 || d.SessionIdleTimeout != 168*time.Hour || d.CookiePrefix || d.TrustedProxies != nil {
+		d.HashQueue != 32 || d.TokenCacheSize != 10000 || d.SessionIdleTimeout != 168*time.Hour || d.CookiePrefix || d.TrustedProxies != nil {
 		t.Errorf("defaults = %+v", d)
 	}
 	for env, want := range map[string]string{

@@ -98,6 +98,7 @@ type env struct {
 	clock   *clock
 	cfg     auth.Config
 	hasher  *password.Pool
+	tokens  *token.Manager
 }
 
 // envConfig is everything a test may change about the server it gets.
@@ -148,7 +149,7 @@ func newEnv(t testing.TB, kind string, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, events: events, handler: h, db: db, key: key, clock: clk, cfg: cfg, hasher: pool}
+	return &env{t: t, events: events, handler: h, db: db, key: key, clock: clk, cfg: cfg, hasher: pool, tokens: tokens}
 }
 
 // forEachDB runs a test on every available database.

@@ -93,8 +93,14 @@ func TestLogoutScopes(t *testing.T) {
 		if r.cookie("access_token") == nil {
 			t.Error("scope=all kept the cookies")
 		}
+		// a's access token was answered from the cache of verified tokens
+		// before the logout; the session check still refuses it after.
+		hits := e.tokens.CacheStats().Hits
 		if me(a) != 401 || me(d) != 401 {
 			t.Errorf("after scope=all: a %d d %d, want 401 401", me(a), me(d))
+		}
+		if e.tokens.CacheStats().Hits < hits+2 {
+			t.Error("the revoked access tokens were not cache hits: this test no longer shows that logout revokes a cached token")
 		}
 		f := e.login("alice@example.com", "password123")
 		r = e.do(req{method: "POST", path: "/api/auth/logout?scope=everything", header: bearer(f.access)})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/authapi/authapi/internal/auth"
 	"github.com/authapi/authapi/internal/password"
+	"github.com/authapi/authapi/internal/token"
 )
 
 type fakePool struct{ s password.PoolStats }
@@ -19,6 +20,10 @@ func (f fakePool) Stats() password.PoolStats { return f.s }
 type fakeStats struct{ s sql.DBStats }
 
 func (f fakeStats) Stats() sql.DBStats { return f.s }
+
+type fakeCache struct{ s token.CacheStats }
+
+func (f fakeCache) CacheStats() token.CacheStats { return f.s }
 
 // scrape returns the text exposition of m.
 func scrape(t *testing.T, m *Metrics) string {
@@ -37,6 +42,7 @@ func TestMetricsExposition(t *testing.T) {
 	m := New("v1.2.3")
 	m.WatchDB(fakeStats{sql.DBStats{MaxOpenConnections: 8, InUse: 3, Idle: 2, WaitCount: 5, WaitDuration: 1500 * time.Millisecond}})
 	m.WatchHashPool(fakePool{password.PoolStats{Workers: 1, Capacity: 33, Running: 1, Waiting: 7, Done: 10, Rejected: 2, TotalWait: 2 * time.Second}})
+	m.WatchTokenCache(fakeCache{token.CacheStats{Hits: 90, Misses: 10}})
 	ctx := t.Context()
 	m.ObserveRequest("POST /api/auth/login", 200, 40*time.Millisecond)
 	m.ObserveRequest("unmatched", 404, time.Millisecond)
@@ -68,6 +74,8 @@ func TestMetricsExposition(t *testing.T) {
 		`authapi_rate_limit_rejections_total{limit="lockout"} 1`,
 		`authapi_rate_limit_rejections_total{limit="refresh"} 0`,
 		`authapi_password_hash_queue_depth 7`,
+		`authapi_token_cache_lookups_total{result="hit"} 90`,
+		`authapi_token_cache_lookups_total{result="miss"} 10`,
 		`authapi_password_hash_running 1`,
 		`authapi_password_hash_limit{kind="capacity"} 33`,
 		`authapi_password_hash_total 10`,

@@ -141,6 +141,8 @@ type keyState struct {
 	// then the others.
 	public []PublicKey
 	jwks   []byte
+	// cache remembers access tokens verified with these keys; nil when off.
+	cache *verifiedCache
 }
 
 // signingAt returns the key that signs tokens issued at t.
@@ -159,7 +161,10 @@ func (m *Manager) SetKeys(ks KeySet) error {
 	if ks.Signing == nil {
 		return errors.New("set keys: no signing key")
 	}
-	s := &keyState{signing: ks.Signing, next: ks.Next, nextFrom: ks.NextFrom, verifiers: map[string]*verifier{}}
+	s := &keyState{
+		signing: ks.Signing, next: ks.Next, nextFrom: ks.NextFrom, verifiers: map[string]*verifier{},
+		cache: newVerifiedCache(m.cacheSize),
+	}
 	all := []PublicKey{ks.Signing.PublicKey()}
 	if ks.Next != nil {
 		all = append(all, ks.Next.PublicKey())

@@ -15,7 +15,8 @@ import (
 // Verify checks raw and returns its claims if it is a token of type want,
 // signed by a key this Manager knows, before its exp, not before its nbf and
 // iat (with the leeway for clock skew), from the configured issuer, and with UUIDs for sub, sid and jti.
-// Anything else is an error wrapping ErrInvalid.
+// Anything else is an error wrapping ErrInvalid. An access token that passed
+// before is answered from the cache of verified tokens, its exp checked again.
 //
 // The key and its algorithm come only from the kid header and our own map:
 // alg none, HMAC with the public key as secret, another algorithm for the same
@@ -32,11 +33,30 @@ func (m *Manager) Verify(raw string, want Type) (Claims, error) {
 	if len(raw) > m.maxBytes {
 		return Claims{}, fmt.Errorf("%w: %d bytes, more than %d", ErrInvalid, len(raw), m.maxBytes)
 	}
+	keys := m.keys.Load()
+	if want != Access || keys.cache == nil {
+		return m.verify(keys, raw, want)
+	}
+	c, key, ok := keys.cache.get(raw, m.now())
+	if ok {
+		m.cacheHits.Add(1)
+		return c, nil
+	}
+	m.cacheMisses.Add(1)
+	c, err := m.verify(keys, raw, want)
+	if err == nil {
+		keys.cache.put(key, c)
+	}
+	return c, err
+}
+
+// verify is Verify without the cache.
+func (m *Manager) verify(keys *keyState, raw string, want Type) (Claims, error) {
 	kid, err := headerKID(raw)
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	v, ok := m.keys.Load().verifiers[kid]
+	v, ok := keys.verifiers[kid]
 	if !ok {
 		return Claims{}, fmt.Errorf("%w: unknown kid %.64q", ErrInvalid, kid)
 	}

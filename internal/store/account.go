@@ -18,7 +18,7 @@ func (db *DB) UpdateProfile(ctx context.Context, userID uuid.UUID, p auth.Profil
 	defer cancel()
 	var u auth.User
 	// COALESCE keeps a column whose new value is NULL (not given).
-	row := db.db.QueryRowContext(ctx, `
+	row := db.w.QueryRowContext(ctx, `
 		UPDATE users SET name = COALESCE($2, name), photo = COALESCE($3, photo), updated_at = $4
 		WHERE id = $1
 		RETURNING id, name, email, password, photo, verified, role, created_at, updated_at`,
@@ -35,7 +35,7 @@ func (db *DB) UpdateProfile(ctx context.Context, userID uuid.UUID, p auth.Profil
 func (db *DB) ChangePassword(ctx context.Context, userID uuid.UUID, hash string, keep uuid.UUID, now time.Time) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("change password of user %s: %w", userID, check(err))
 	}

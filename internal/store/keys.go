@@ -48,7 +48,7 @@ func (db *DB) SigningKeys(ctx context.Context) ([]keyring.Record, error) {
 // r.Seq (or with r's kid) exists, nothing changes and the error wraps
 // keyring.ErrConflict: of two concurrent rotations, exactly one wins.
 func (db *DB) AddSigningKey(ctx context.Context, r keyring.Record) error {
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("add signing key %s: %w", r.ID, err)
 	}
@@ -79,7 +79,7 @@ func (db *DB) AddSigningKey(ctx context.Context, r keyring.Record) error {
 // KEYS_ENCRYPTION_KEY is set, or "" (NULL) to erase it. It returns an error
 // wrapping auth.ErrNotFound if there is no such key.
 func (db *DB) SetSigningKeyPrivate(ctx context.Context, kid, privateKey string) error {
-	res, err := db.db.ExecContext(ctx, `UPDATE signing_keys SET private_key = $1 WHERE kid = $2`, nullText(privateKey), kid)
+	res, err := db.w.ExecContext(ctx, `UPDATE signing_keys SET private_key = $1 WHERE kid = $2`, nullText(privateKey), kid)
 	if err != nil {
 		return fmt.Errorf("set private key of signing key %s: %w", kid, err)
 	}

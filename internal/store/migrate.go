@@ -105,7 +105,7 @@ func (db *DB) migrate(ctx context.Context, fn func(*goose.Provider) error) error
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(db.d.goose, db.db, fsys, opts...)
+	p, err := goose.NewProvider(db.d.goose, db.w, fsys, opts...)
 	if err != nil {
 		return err
 	}

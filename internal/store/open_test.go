@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,19 +45,38 @@ func TestOpenSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn2.Close()
-	for _, pragma := range []struct{ name, want string }{
-		{"journal_mode", "wal"},
-		{"busy_timeout", "5000"},
-		{"foreign_keys", "1"},
-		{"synchronous", "1"}, // NORMAL
-	} {
-		var got string
-		if err := conn2.QueryRowContext(t.Context(), "PRAGMA "+pragma.name).Scan(&got); err != nil {
-			t.Fatalf("PRAGMA %s: %v", pragma.name, err)
+	writer, err := db.w.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	for _, c := range []struct {
+		name      string
+		conn      *sql.Conn
+		queryOnly string
+	}{{"reader", conn2, "1"}, {"writer", writer, "0"}} {
+		for _, pragma := range []struct{ name, want string }{
+			{"journal_mode", "wal"},
+			{"busy_timeout", "5000"},
+			{"foreign_keys", "1"},
+			{"synchronous", "1"}, // NORMAL
+			{"query_only", c.queryOnly},
+		} {
+			var got string
+			if err := c.conn.QueryRowContext(t.Context(), "PRAGMA "+pragma.name).Scan(&got); err != nil {
+				t.Fatalf("%s: PRAGMA %s: %v", c.name, pragma.name, err)
+			}
+			if got != pragma.want {
+				t.Errorf("%s: PRAGMA %s = %s, want %s", c.name, pragma.name, got, pragma.want)
+			}
 		}
-		if got != pragma.want {
-			t.Errorf("PRAGMA %s = %s, want %s", pragma.name, got, pragma.want)
-		}
+	}
+	// A write sent to the readers fails instead of competing with the writer.
+	if _, err := conn2.ExecContext(t.Context(), "CREATE TABLE t (x)"); err == nil {
+		t.Error("a reader connection wrote")
+	}
+	if db.w.Stats().MaxOpenConnections != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", db.w.Stats().MaxOpenConnections)
 	}
 }
 

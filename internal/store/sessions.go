@@ -46,7 +46,7 @@ func (d nullString) Scan(src any) error {
 func (db *DB) CreateSession(ctx context.Context, s auth.Session) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
-	_, err := db.db.ExecContext(ctx, `
+	_, err := db.w.ExecContext(ctx, `
 		INSERT INTO sessions (id, user_id, refresh_jti, previous_jti, rotated_at,
 			created_at, last_used_at, expires_at, revoked_at, user_agent, ip)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -140,7 +140,7 @@ func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rot
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	var u auth.User
-	row := db.queryRow(ctx, rotateSQL,
+	row := db.writeRow(ctx, rotateSQL,
 		r.SessionID, r.UserID, r.PresentedJTI, r.NewJTI, db.d.time(r.Now), db.d.time(r.IdleStart))
 	err := row.Scan(userDest(&u)...)
 	if err == nil {
@@ -189,7 +189,7 @@ func (db *DB) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID, no
 // revoke sets revoked_at on an active session of the user and reports whether
 // it did; the conditions make it safe to race with rotation and other revokes.
 func (db *DB) revoke(ctx context.Context, userID, sessionID uuid.UUID, now time.Time) (bool, error) {
-	res, err := db.db.ExecContext(ctx, `
+	res, err := db.w.ExecContext(ctx, `
 		UPDATE sessions SET revoked_at = $3
 		WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3`,
 		sessionID, userID, db.d.time(now))
@@ -232,7 +232,7 @@ func (db *DB) ActiveSessions(ctx context.Context, userID uuid.UUID, now time.Tim
 func (db *DB) RevokeOtherSessions(ctx context.Context, userID, keep uuid.UUID, now time.Time) (int, error) {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
-	n, err := revokeOthers(ctx, db.db, db.d, userID, keep, now)
+	n, err := revokeOthers(ctx, db.w, db.d, userID, keep, now)
 	if err != nil {
 		return 0, fmt.Errorf("revoke sessions of user %s: %w", userID, check(err))
 	}
@@ -260,7 +260,7 @@ func revokeOthers(ctx context.Context, ex execer, d dialect, userID, keep uuid.U
 // PruneSessions deletes sessions that ended (expired or revoked) before the
 // instant: they can authenticate nothing, and a busy server makes many.
 func (db *DB) PruneSessions(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.db.ExecContext(ctx, `
+	res, err := db.w.ExecContext(ctx, `
 		DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1`, db.d.time(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune sessions: %w", err)

@@ -27,12 +27,20 @@ var _ auth.Store = (*DB)(nil)
 // DB is a PostgreSQL or SQLite database holding users and sessions. It is safe
 // for concurrent use, also by several processes sharing one database.
 type DB struct {
-	db *sql.DB
-	d  dialect
+	// db runs reads, w writes. On PostgreSQL they are the same pool. On
+	// SQLite, which lets one connection write at a time, w has a single
+	// connection: writers queue in Go and each gets the lock at once, where
+	// several writing connections would take turns through SQLite's busy
+	// handler, which sleeps up to 100 ms between tries while holding a
+	// pooled connection that reads could have used. db's connections are
+	// opened query_only, so a write sent to the wrong pool fails loudly.
+	db, w *sql.DB
+	d     dialect
 	// sqlitePath is the database file, used to lock migrations across
 	// processes; empty for PostgreSQL, which has advisory locks instead.
 	sqlitePath string
-	stmts      stmtCache
+	stmts      stmtCache // prepared on db
+	wstmts     stmtCache // prepared on w
 	// timeout bounds each store call (see SetQueryTimeout).
 	timeout time.Duration
 }
@@ -74,7 +82,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, redact(fmt.Errorf("open postgres: %w", err), secrets)
 	}
-	return &DB{db: db, d: postgresDialect, timeout: DefaultQueryTimeout}, nil
+	return &DB{db: db, w: db, d: postgresDialect, timeout: DefaultQueryTimeout}, nil
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -99,37 +107,61 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	f.Close()
+	// The writer first: its ping turns WAL on, which the query_only readers
+	// could not. Idle connections are kept because opening one re-runs the
+	// pragmas.
+	w, err := openSQLitePool(ctx, path, 1, false)
+	if err != nil {
+		return nil, err
+	}
+	// A few readers run beside the writer (WAL: they never wait for it).
+	db, err := openSQLitePool(ctx, path, max(4, runtime.GOMAXPROCS(0)), true)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	return &DB{db: db, w: w, d: sqliteDialect, sqlitePath: path, timeout: DefaultQueryTimeout}, nil
+}
+
+// openSQLitePool opens a pool of n connections to the SQLite file at path,
+// refusing writes when readOnly.
+func openSQLitePool(ctx context.Context, path string, n int, readOnly bool) (*sql.DB, error) {
 	q := url.Values{}
 	// busy_timeout first, so that the pragmas after it wait for a lock
-	// instead of failing while another connection holds one.
+	// instead of failing while another connection holds one. Within one
+	// process the writer never waits for another writer; other processes
+	// on the same file (migrate, a second instance) still can.
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// BEGIN IMMEDIATE takes the write lock up front, so concurrent writers
-	// queue on busy_timeout instead of failing when a read lock cannot be
-	// upgraded.
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	}
+	// BEGIN IMMEDIATE takes the write lock up front, so that a writer of
+	// another process queues on busy_timeout instead of failing when a read
+	// lock cannot be upgraded.
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	// Writes serialize in SQLite whatever the pool size; a few connections
-	// let WAL readers run beside the writer. Idle connections are kept
-	// because opening one re-runs the pragmas.
-	n := max(4, runtime.GOMAXPROCS(0))
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{db: db, d: sqliteDialect, sqlitePath: path, timeout: DefaultQueryTimeout}, nil
+	return db, nil
 }
 
 // Close closes the connection pool.
 func (db *DB) Close() error {
 	db.stmts.close()
+	db.wstmts.close()
+	if db.w != db.db {
+		db.w.Close()
+	}
 	return db.db.Close()
 }
 

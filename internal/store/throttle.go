@@ -35,7 +35,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windo
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	var t auth.Throttle
-	row := db.db.QueryRowContext(ctx, `
+	row := db.w.QueryRowContext(ctx, `
 		INSERT INTO login_failures (account, failures, locked_until, updated_at)
 		VALUES ($1, 1, NULL, $2)
 		ON CONFLICT (account) DO UPDATE SET
@@ -54,7 +54,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windo
 	if !until.After(t.LockedUntil) {
 		return t, nil
 	}
-	_, err := db.db.ExecContext(ctx, `
+	_, err := db.w.ExecContext(ctx, `
 		UPDATE login_failures SET locked_until = $2
 		WHERE account = $1 AND (locked_until IS NULL OR locked_until < $2)`,
 		account, db.d.time(until))
@@ -69,7 +69,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windo
 func (db *DB) ClearLoginFailures(ctx context.Context, account string) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
-	if _, err := db.db.ExecContext(ctx, `DELETE FROM login_failures WHERE account = $1`, account); err != nil {
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM login_failures WHERE account = $1`, account); err != nil {
 		return fmt.Errorf("clear login failures: %w", check(err))
 	}
 	return nil
@@ -80,7 +80,7 @@ func (db *DB) ClearLoginFailures(ctx context.Context, account string) error {
 func (db *DB) PruneLoginFailures(ctx context.Context, before time.Time) (int, error) {
 	// No per-call deadline: maintenance, not a request, and a big backlog may
 	// take a while to delete.
-	res, err := db.db.ExecContext(ctx, `
+	res, err := db.w.ExecContext(ctx, `
 		DELETE FROM login_failures
 		WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until < $1)`, db.d.time(before))
 	if err != nil {

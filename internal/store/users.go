@@ -29,7 +29,7 @@ func userDest(u *auth.User) []any {
 func (db *DB) CreateUser(ctx context.Context, u auth.User) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
-	_, err := db.db.ExecContext(ctx, `
+	_, err := db.w.ExecContext(ctx, `
 		INSERT INTO users (id, name, email, password, photo, verified, role, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		u.ID, u.Name, u.Email, u.PasswordHash, u.Photo, u.Verified, u.Role,
@@ -74,7 +74,7 @@ func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (auth.User, error) {
 func (db *DB) SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string, now time.Time) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
-	res, err := db.db.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`UPDATE users SET password = $2, updated_at = $3 WHERE id = $1`,
 		userID, hash, db.d.time(now))
 	if err := oneRow(res, err); err != nil {
@@ -89,7 +89,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string
 func (db *DB) SetVerified(ctx context.Context, id uuid.UUID, verified bool) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
-	res, err := db.db.ExecContext(ctx, `UPDATE users SET verified = $2 WHERE id = $1`, id, verified)
+	res, err := db.w.ExecContext(ctx, `UPDATE users SET verified = $2 WHERE id = $1`, id, verified)
 	if err := oneRow(res, err); err != nil {
 		return fmt.Errorf("set verified of user %s: %w", id, err)
 	}
@@ -101,7 +101,7 @@ func (db *DB) SetVerified(ctx context.Context, id uuid.UUID, verified bool) erro
 func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
-	res, err := db.db.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
 	if err := oneRow(res, err); err != nil {
 		return fmt.Errorf("delete user %s: %w", id, err)
 	}

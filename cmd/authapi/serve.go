@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -130,6 +131,10 @@ func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slo
 		return nil, err
 	}
 	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
+	// Hashes run on low-priority threads but keep their Go P while they
+	// wait for the CPU; one more P per hash leaves a P per core for the
+	// requests that need no hash (see password.Pool).
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + cfg.HashConcurrency)
 	if m != nil {
 		m.WatchHashPool(pool)
 		m.WatchTokenCache(tokens)

@@ -16,6 +16,14 @@ var ErrBusy = errors.New("password hashing is at capacity")
 // unbounded, a flood of logins would take every core and starve the requests
 // that need no hash (me, refresh). Bounded, the flood waits its turn or is
 // refused, and everything else keeps its latency.
+//
+// Each hash also runs on an OS thread of the lowest priority (see
+// runLowPriority), so that the kernel gives a core to a request that needs no
+// hash the moment one arrives. For that to help, the process needs a Go P
+// (GOMAXPROCS) for every hash that can run besides one per core: a hashing
+// goroutine keeps its P while the kernel lets others run, so with
+// GOMAXPROCS = cores, hashes on every core would still leave other goroutines
+// no P. authapi serve raises GOMAXPROCS by the pool's workers.
 type Pool struct {
 	h     *Hasher
 	slots chan struct{} // one token per running hash
@@ -75,7 +83,7 @@ func (p *Pool) run(ctx context.Context, f func()) error {
 	defer func() { <-p.slots }()
 	p.waitNanos.Add(int64(time.Since(start)))
 	p.done.Add(1)
-	f()
+	runLowPriority(f)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -87,4 +88,29 @@ func TestPoolWaitHonoursContext(t *testing.T) {
 		t.Errorf("waiting = %d after the caller gave up", s.Waiting)
 	}
 	close(release)
+}
+
+// The work runs on a thread of the lowest priority, and the caller's thread
+// keeps its own.
+func TestPoolRunsAtLowPriority(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("thread priorities are only lowered on Linux")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	before := threadNice(t)
+	if before == lowestNice {
+		t.Skipf("the test already runs at nice %d", lowestNice)
+	}
+	p := NewPool(cheapHasher(t), 1, 0)
+	var during int
+	if err := p.run(t.Context(), func() { during = threadNice(t) }); err != nil {
+		t.Fatal(err)
+	}
+	if during != lowestNice {
+		t.Errorf("the hash ran at nice %d, want %d", during, lowestNice)
+	}
+	if after := threadNice(t); after != before {
+		t.Errorf("the caller's thread went from nice %d to %d", before, after)
+	}
 }

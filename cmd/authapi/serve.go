@@ -124,6 +124,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
+// startProcs is GOMAXPROCS as the runtime chose it (cores, or the CPU limit
+// of the container), before newHandler adds one per hash.
+var startProcs = runtime.GOMAXPROCS(0)
+
 // newHandler wires the service and the HTTP layer.
 func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slog.Logger, m *metrics.Metrics, ready *readiness) (http.Handler, error) {
 	hasher, err := password.NewHasher(password.DefaultParams)
@@ -134,7 +138,7 @@ func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slo
 	// Hashes run on low-priority threads but keep their Go P while they
 	// wait for the CPU; one more P per hash leaves a P per core for the
 	// requests that need no hash (see password.Pool).
-	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + cfg.HashConcurrency)
+	runtime.GOMAXPROCS(startProcs + cfg.HashConcurrency)
 	if m != nil {
 		m.WatchHashPool(pool)
 		m.WatchTokenCache(tokens)

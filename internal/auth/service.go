@@ -219,25 +219,34 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Princip
 	return Principal{User: u, SessionID: c.SessionID}, nil
 }
 
-// issue signs an access and a refresh token for a session.
+// issue signs an access and a refresh token for a session. The two
+// signatures are made at once, on two cores when there are: with RS256 each
+// takes about a millisecond, which a login or refresh would otherwise wait
+// for twice.
 func (s *Service) issue(u User, sessionID, refreshJTI uuid.UUID, now time.Time) (Tokens, error) {
 	now = now.Truncate(time.Second)
 	t := Tokens{AccessExpires: now.Add(s.cfg.AccessTTL), RefreshExpires: now.Add(s.cfg.RefreshTTL)}
-	var err error
-	t.Access, err = s.tokens.Issue(token.Claims{
+	var refreshErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.Refresh, refreshErr = s.tokens.Issue(token.Claims{
+			Subject: u.ID, SessionID: sessionID, ID: refreshJTI, Type: token.Refresh,
+			IssuedAt: now, NotBefore: now, ExpiresAt: t.RefreshExpires,
+		})
+	}()
+	access, err := s.tokens.Issue(token.Claims{
 		Subject: u.ID, SessionID: sessionID, ID: uuid.New(), Type: token.Access, Role: u.Role,
 		IssuedAt: now, NotBefore: now, ExpiresAt: t.AccessExpires,
 	})
-	if err != nil {
+	<-done
+	switch {
+	case err != nil:
 		return Tokens{}, fmt.Errorf("issue access token: %w", err)
+	case refreshErr != nil:
+		return Tokens{}, fmt.Errorf("issue refresh token: %w", refreshErr)
 	}
-	t.Refresh, err = s.tokens.Issue(token.Claims{
-		Subject: u.ID, SessionID: sessionID, ID: refreshJTI, Type: token.Refresh,
-		IssuedAt: now, NotBefore: now, ExpiresAt: t.RefreshExpires,
-	})
-	if err != nil {
-		return Tokens{}, fmt.Errorf("issue refresh token: %w", err)
-	}
+	t.Access = access
 	return t, nil
 }
 

@@ -57,3 +57,20 @@ func BenchmarkRefresh(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLogin is POST /api/auth/login with the password hash as served
+// (argon2id, 19 MiB, t=2): its floor is password.BenchmarkVerify/argon2id-default.
+func BenchmarkLogin(b *testing.B) {
+	for _, kind := range storetest.Kinds() {
+		b.Run(kind, func(b *testing.B) {
+			e := newEnv(b, kind, func(c *envConfig) { c.realHash = true })
+			e.register("Bench", "bench@example.com", "password123")
+			body := `{"email":"bench@example.com","password":"password123"}`
+			for b.Loop() {
+				if r := e.do(req{method: http.MethodPost, path: "/api/auth/login", body: body}); r.status != http.StatusOK {
+					b.Fatalf("status %d: %s", r.status, r.body)
+				}
+			}
+		})
+	}
+}

@@ -107,6 +107,7 @@ type envConfig struct {
 	httpapi.Options
 	hashWorkers, hashQueue int
 	hashMemory             uint32    // KiB; 64 unless set
+	realHash               bool      // password.DefaultParams, as served
 	db                     *store.DB // a database shared with another env; a fresh one unless set
 }
 
@@ -131,7 +132,11 @@ func newEnv(t testing.TB, kind string, opts ...envOption) *env {
 		db = storetest.Open(t, kind)
 	}
 	cfg := ec.Config
-	hasher, err := password.NewHasher(password.Params{Memory: max(64, ec.hashMemory), Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+	params := password.Params{Memory: max(64, ec.hashMemory), Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	if ec.realHash {
+		params = password.DefaultParams
+	}
+	hasher, err := password.NewHasher(params)
 	if err != nil {
 		t.Fatal(err)
 	}

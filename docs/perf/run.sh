@@ -32,10 +32,15 @@ done
   --env HASH_CONCURRENCY=2 --scenarios register-1,register,flood --json "$out/sqlite-eddsa-hash2.json"
 "$bin/authbench" run --server "$bin/authapi" --alg EdDSA --duration "$dur" --label sqlite-eddsa-nopool \
   --env HASH_CONCURRENCY=200,HASH_QUEUE=0 --scenarios flood --json "$out/sqlite-eddsa-nopool.json"
+# me without the cache of verified tokens: every request checks the signature,
+# as the first request with a new token does.
+"$bin/authbench" run --server "$bin/authapi" --alg RS256 --duration "$dur" --label sqlite-rs256-nocache \
+  --env TOKEN_CACHE_SIZE=0 --scenarios health,me,me-cookie --json "$out/sqlite-rs256-nocache.json"
 # Memory over five minutes of the mix.
 "$bin/authbench" run --server "$bin/authapi" --alg EdDSA --duration 5m --label sqlite-eddsa-5min \
   --scenarios mix --json "$out/sqlite-eddsa-5min.json"
 
 "$bin/authbench" report --bench "$out/bench.txt" --out docs/PERFORMANCE.md \
   "$out"/sqlite-rs256.json "$out"/sqlite-eddsa.json "$out"/postgres-rs256.json "$out"/postgres-eddsa.json \
-  "$out"/sqlite-eddsa-hash2.json "$out"/sqlite-eddsa-nopool.json "$out"/sqlite-eddsa-5min.json
+  "$out"/sqlite-eddsa-hash2.json "$out"/sqlite-eddsa-nopool.json "$out"/sqlite-rs256-nocache.json \
+  "$out"/sqlite-eddsa-5min.json

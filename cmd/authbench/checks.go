@@ -52,6 +52,10 @@ func checks(r Run, floors benchResults) []check {
 	db, alg := r.Database, r.Alg
 	cpuCheck("me", "me", 1.5, "token.BenchmarkVerify/"+alg, "store.BenchmarkUserByID/"+db)
 	cpuCheck("refresh", "refresh", 1.3, "2×token.BenchmarkIssue/"+alg, "store.BenchmarkRotateSession/"+db)
+	// The issue's refresh floor leaves out checking the presented token's
+	// signature, which no refresh can skip; with EdDSA that verify costs
+	// more than both signatures. The same target against the whole floor:
+	cpuCheck("refresh", "refresh", 1.3, "token.BenchmarkVerify/"+alg, "2×token.BenchmarkIssue/"+alg, "store.BenchmarkRotateSession/"+db)
 	cpuCheck("login", "login", 1.05, "password.BenchmarkVerify/argon2id-default")
 	cpuCheck("register-1", "register", 1.05, "password.BenchmarkHash")
 

@@ -26,9 +26,10 @@ const defaultCacheSize = 10000
 // token's business; the caller checks the session on every request either way.
 //
 // Memory is bounded by two generations of at most size/2 entries: when the
-// current one is full it becomes the old one and the oldest is dropped, so
-// tokens in use stay while those of clients gone quiet (and expired ones)
-// age out without any sweeping.
+// current one is full it becomes the old one and the oldest is dropped. A hit
+// in the old generation is copied to the current one, so tokens in use stay
+// while those of clients gone quiet (and expired ones) age out without any
+// sweeping.
 type verifiedCache struct {
 	half int
 
@@ -36,13 +37,13 @@ type verifiedCache struct {
 	cur, old map[[sha256.Size]byte]Claims
 }
 
-// newVerifiedCache returns a cache of at most size tokens, or nil (no cache)
-// for size < 2.
+// newVerifiedCache returns a cache of at most size tokens (two when size is
+// one), or nil (no cache) for size < 1.
 func newVerifiedCache(size int) *verifiedCache {
-	if size < 2 {
+	if size < 1 {
 		return nil
 	}
-	return &verifiedCache{half: size / 2, cur: map[[sha256.Size]byte]Claims{}}
+	return &verifiedCache{half: max(1, size/2), cur: map[[sha256.Size]byte]Claims{}}
 }
 
 // get returns the claims of raw if it was verified before and has not
@@ -51,12 +52,17 @@ func (c *verifiedCache) get(raw string, now time.Time) (Claims, [sha256.Size]byt
 	key := sha256.Sum256([]byte(raw))
 	c.mu.RLock()
 	cl, ok := c.cur[key]
+	inOld := false
 	if !ok {
 		cl, ok = c.old[key]
+		inOld = ok
 	}
 	c.mu.RUnlock()
 	if !ok || !now.Before(cl.ExpiresAt) {
 		return Claims{}, key, false
+	}
+	if inOld {
+		c.put(key, cl) // still in use: keep it through the next turnover
 	}
 	return cl, key, true
 }

@@ -141,26 +141,36 @@ func TestCacheForgetsRemovedKeys(t *testing.T) {
 	}
 }
 
-// The cache never holds more than its size, and the tokens used last stay.
+// The cache never holds more than its size; a token in use stays through
+// every turnover of the generations, and one not used again ages out.
 func TestCacheBounded(t *testing.T) {
 	t.Parallel()
 	m := NewManager(testKey(t, EdDSA), Options{Issuer: testIssuer, Now: testNow, CacheSize: 4})
-	var last string
-	for range 10 {
+	issue := func() string {
 		c := testClaims(Access)
 		c.ID = uuid.New()
-		last = mustIssue(t, m, c)
-		if _, err := m.Verify(last, Access); err != nil {
+		return mustIssue(t, m, c)
+	}
+	verify := func(raw string) {
+		t.Helper()
+		if _, err := m.Verify(raw, Access); err != nil {
 			t.Fatal(err)
 		}
 		if n := m.keys.Load().cache.len(); n > 4 {
 			t.Fatalf("cache holds %d tokens, more than its size 4", n)
 		}
 	}
-	if _, err := m.Verify(last, Access); err != nil {
-		t.Fatal(err)
+	hot, first := issue(), issue()
+	verify(hot)
+	verify(first)
+	for range 10 {
+		verify(issue())
+		verify(hot)
 	}
-	wantStats(t, m, 1, 10)
+	// hot: 1 miss then 10 hits; first and the 10 others: 1 miss each.
+	wantStats(t, m, 10, 12)
+	verify(first)
+	wantStats(t, m, 10, 13)
 }
 
 func TestCacheOff(t *testing.T) {

@@ -34,6 +34,7 @@ type Options struct {
 	// CacheSize is how many verified access tokens Verify remembers, so that
 	// a token presented again skips the signature check (see verifiedCache).
 	// Zero means 10000, about 2 MiB; less than zero turns the cache off.
+	// One keeps two tokens (one per generation).
 	CacheSize int
 }
 

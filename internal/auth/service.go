@@ -226,10 +226,16 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Princip
 func (s *Service) issue(u User, sessionID, refreshJTI uuid.UUID, now time.Time) (Tokens, error) {
 	now = now.Truncate(time.Second)
 	t := Tokens{AccessExpires: now.Add(s.cfg.AccessTTL), RefreshExpires: now.Add(s.cfg.RefreshTTL)}
-	var refreshErr error
+	var (
+		refreshErr error
+		panicked   any
+	)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		// A panic here would kill the process; raise it again below, in
+		// the request's goroutine, where the server recovers from it.
+		defer func() { panicked = recover() }()
 		t.Refresh, refreshErr = s.tokens.Issue(token.Claims{
 			Subject: u.ID, SessionID: sessionID, ID: refreshJTI, Type: token.Refresh,
 			IssuedAt: now, NotBefore: now, ExpiresAt: t.RefreshExpires,
@@ -240,6 +246,9 @@ func (s *Service) issue(u User, sessionID, refreshJTI uuid.UUID, now time.Time) 
 		IssuedAt: now, NotBefore: now, ExpiresAt: t.AccessExpires,
 	})
 	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
 	switch {
 	case err != nil:
 		return Tokens{}, fmt.Errorf("issue access token: %w", err)

@@ -1,17 +1,12 @@
 package password
 
-import (
-	"testing"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // threadNice returns the nice value of the calling OS thread.
-func threadNice(t *testing.T) int {
-	t.Helper()
+func threadNice() (int, error) {
 	a, err := unix.SchedGetAttr(0, 0)
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
-	return int(a.Nice)
+	return int(a.Nice), nil
 }

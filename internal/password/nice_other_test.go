@@ -2,6 +2,4 @@
 
 package password
 
-import "testing"
-
-func threadNice(t *testing.T) int { return 0 }
+func threadNice() (int, error) { return 0, nil }

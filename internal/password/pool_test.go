@@ -98,19 +98,41 @@ func TestPoolRunsAtLowPriority(t *testing.T) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	before := threadNice(t)
+	before, err := threadNice()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if before == lowestNice {
 		t.Skipf("the test already runs at nice %d", lowestNice)
 	}
 	p := NewPool(cheapHasher(t), 1, 0)
-	var during int
-	if err := p.run(t.Context(), func() { during = threadNice(t) }); err != nil {
+	var (
+		during  int
+		duringE error
+	)
+	if err := p.run(t.Context(), func() { during, duringE = threadNice() }); err != nil {
 		t.Fatal(err)
 	}
-	if during != lowestNice {
-		t.Errorf("the hash ran at nice %d, want %d", during, lowestNice)
+	if duringE != nil || during != lowestNice {
+		t.Errorf("the hash ran at nice %d (%v), want %d", during, duringE, lowestNice)
 	}
-	if after := threadNice(t); after != before {
-		t.Errorf("the caller's thread went from nice %d to %d", before, after)
+	if after, err := threadNice(); err != nil || after != before {
+		t.Errorf("the caller's thread went from nice %d to %d (%v)", before, after, err)
 	}
+}
+
+// A panic in the work reaches the caller, where the server's recovery
+// handles it, instead of ending the process on the hashing goroutine.
+func TestPoolPanicReachesCaller(t *testing.T) {
+	p := NewPool(cheapHasher(t), 1, 0)
+	defer func() {
+		if r := recover(); r != "boom" {
+			t.Fatalf("recovered %v, want the work's panic", r)
+		}
+		if s := p.Stats(); s.Running != 0 {
+			t.Errorf("after the panic %d hashes still hold a slot", s.Running)
+		}
+	}()
+	_ = p.run(t.Context(), func() { panic("boom") })
+	t.Fatal("run returned after its work panicked")
 }

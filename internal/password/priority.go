@@ -14,14 +14,21 @@ const lowestNice = 19
 // A thread's priority can be lowered by anyone but raised again only with
 // privileges, so the thread is not returned to the Go runtime afterwards: the
 // goroutine exits still locked to it, which ends the thread. Creating one
-// costs tens of microseconds, next to a hash's tens of milliseconds.
+// costs tens of microseconds, next to a hash's tens of milliseconds. A panic
+// in f is raised again in the caller's goroutine, where the server's
+// recovery can answer 500 for it instead of the process dying.
 func runLowPriority(f func()) {
+	var panicked any
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() { panicked = recover() }()
 		runtime.LockOSThread()
 		lowerThreadPriority()
 		f()
 	}()
 	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
 }

@@ -101,8 +101,8 @@ scrape() {
       /^process_resident_memory_bytes / { rss = $2 }
       /^go_memstats_heap_inuse_bytes / { heap = $2 }
       /^go_goroutines / { gr = $2 }
-      /^authapi_db_connections\{state="in_use"\}/ { inuse = $2 }
-      /^authapi_db_connections\{state="idle"\}/ { idle = $2 }
+      /^authapi_db_connections\{.*state="in_use"/ { inuse += $2 }
+      /^authapi_db_connections\{.*state="idle"/ { idle += $2 }
       /^authapi_http_requests_total\{/ {
         n = $NF; total += n
         if ($0 ~ /status="2/) ok += n; else if ($0 ~ /status="503"/) s503 += n; else other += n

@@ -19,7 +19,9 @@ func (f fakePool) Stats() password.PoolStats { return f.s }
 
 type fakeStats struct{ s sql.DBStats }
 
-func (f fakeStats) Stats() sql.DBStats { return f.s }
+func (f fakeStats) PoolStats() map[string]sql.DBStats {
+	return map[string]sql.DBStats{"read": f.s, "write": {MaxOpenConnections: 1, WaitCount: 7}}
+}
 
 type fakeCache struct{ s token.CacheStats }
 
@@ -81,11 +83,13 @@ func TestMetricsExposition(t *testing.T) {
 		`authapi_password_hash_total 10`,
 		`authapi_password_hash_rejected_total 2`,
 		`authapi_password_hash_wait_seconds_total 2`,
-		`authapi_db_connections{state="in_use"} 3`,
-		`authapi_db_connections{state="idle"} 2`,
-		`authapi_db_connections_max 8`,
-		`authapi_db_wait_total 5`,
-		`authapi_db_wait_seconds_total 1.5`,
+		`authapi_db_connections{pool="read",state="in_use"} 3`,
+		`authapi_db_connections{pool="read",state="idle"} 2`,
+		`authapi_db_connections_max{pool="read"} 8`,
+		`authapi_db_connections_max{pool="write"} 1`,
+		`authapi_db_wait_total{pool="read"} 5`,
+		`authapi_db_wait_total{pool="write"} 7`,
+		`authapi_db_wait_seconds_total{pool="read"} 1.5`,
 		`go_goroutines `,
 		`process_resident_memory_bytes `,
 	} {

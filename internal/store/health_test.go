@@ -26,8 +26,15 @@ func TestSchemaCurrentAndStats(t *testing.T) {
 			if err := db.SchemaCurrent(t.Context()); err != nil {
 				t.Errorf("migrated database: %v", err)
 			}
-			if s := db.Stats(); s.MaxOpenConnections == 0 || s.OpenConnections == 0 {
-				t.Errorf("Stats() = %+v", s)
+			want := map[string][]string{"sqlite": {"read", "write"}, "postgres": {"read_write"}}[kind]
+			pools := db.PoolStats()
+			if len(pools) != len(want) {
+				t.Errorf("PoolStats() has %d pools, want %v", len(pools), want)
+			}
+			for _, name := range want {
+				if s, ok := pools[name]; !ok || s.MaxOpenConnections == 0 || s.OpenConnections == 0 {
+					t.Errorf("PoolStats()[%q] = %+v, %v", name, s, ok)
+				}
 			}
 		})
 	}

@@ -107,8 +107,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	f.Close()
-	// The writer first: its ping turns WAL on, which the query_only readers
-	// could not. Idle connections are kept because opening one re-runs the
+	// The writer first, so that its ping turns WAL on before any reader
+	// opens. Idle connections are kept because opening one re-runs the
 	// pragmas.
 	w, err := openSQLitePool(ctx, path, 1, false)
 	if err != nil {
@@ -155,14 +155,15 @@ func openSQLitePool(ctx context.Context, path string, n int, readOnly bool) (*sq
 	return db, nil
 }
 
-// Close closes the connection pool.
+// Close closes the connection pools.
 func (db *DB) Close() error {
 	db.stmts.close()
 	db.wstmts.close()
+	var werr error
 	if db.w != db.db {
-		db.w.Close()
+		werr = db.w.Close()
 	}
-	return db.db.Close()
+	return errors.Join(db.db.Close(), werr)
 }
 
 // Ping checks that the database is reachable, within the call deadline.
@@ -175,9 +176,13 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Stats reports the connection pool's figures, for metrics.
-func (db *DB) Stats() sql.DBStats {
-	return db.db.Stats()
+// PoolStats reports the figures of each connection pool, for metrics, by
+// name: "read" and "write" on SQLite, "read_write" on PostgreSQL.
+func (db *DB) PoolStats() map[string]sql.DBStats {
+	if db.w == db.db {
+		return map[string]sql.DBStats{"read_write": db.db.Stats()}
+	}
+	return map[string]sql.DBStats{"read": db.db.Stats(), "write": db.w.Stats()}
 }
 
 // Dialect names the database engine: "postgres" or "sqlite".

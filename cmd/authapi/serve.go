@@ -150,8 +150,12 @@ func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slo
 	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
 	// Hashes run on low-priority threads but keep their Go P while they
 	// wait for the CPU; one more P per hash leaves a P per core for the
-	// requests that need no hash (see password.Pool).
-	runtime.GOMAXPROCS(startProcs + cfg.HashConcurrency)
+	// requests that need no hash (see password.Pool). This fixes the number:
+	// the runtime no longer follows a change of the container's CPU limit
+	// while running. GOMAXPROCS, when set, is the operator's choice and kept.
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		runtime.GOMAXPROCS(startProcs + cfg.HashConcurrency)
+	}
 	if m != nil {
 		m.WatchHashPool(pool)
 		m.WatchTokenCache(tokens)

@@ -24,7 +24,7 @@ func checks(r Run, floors benchResults) []check {
 		return r.Scenarios[i], true
 	}
 	// CPU per request against a floor made of benchmarks (name → how many).
-	cpuCheck := func(scenario, target string, limit float64, parts ...string) {
+	cpuCheck := func(scenario string, limit float64, parts ...string) {
 		s, ok := sc(scenario)
 		if !ok || s.CPUPerRequestUS == 0 {
 			return
@@ -50,14 +50,14 @@ func checks(r Run, floors benchResults) []check {
 		})
 	}
 	db, alg := r.Database, r.Alg
-	cpuCheck("me", "me", 1.5, "token.BenchmarkVerify/"+alg, "store.BenchmarkUserByID/"+db)
-	cpuCheck("refresh", "refresh", 1.3, "2×token.BenchmarkIssue/"+alg, "store.BenchmarkRotateSession/"+db)
+	cpuCheck("me", 1.5, "token.BenchmarkVerify/"+alg, "store.BenchmarkUserByID/"+db)
+	cpuCheck("refresh", 1.3, "2×token.BenchmarkIssue/"+alg, "store.BenchmarkRotateSession/"+db)
 	// The issue's refresh floor leaves out checking the presented token's
 	// signature, which no refresh can skip; with EdDSA that verify costs
 	// more than both signatures. The same target against the whole floor:
-	cpuCheck("refresh", "refresh", 1.3, "token.BenchmarkVerify/"+alg, "2×token.BenchmarkIssue/"+alg, "store.BenchmarkRotateSession/"+db)
-	cpuCheck("login", "login", 1.05, "password.BenchmarkVerify/argon2id-default")
-	cpuCheck("register-1", "register", 1.05, "password.BenchmarkHash")
+	cpuCheck("refresh", 1.3, "token.BenchmarkVerify/"+alg, "2×token.BenchmarkIssue/"+alg, "store.BenchmarkRotateSession/"+db)
+	cpuCheck("login", 1.05, "password.BenchmarkVerify/argon2id-default")
+	cpuCheck("register-1", 1.05, "password.BenchmarkHash")
 
 	// Latency of one login or registration against one hash.
 	for _, c := range []struct{ scenario, bench string }{

@@ -21,6 +21,7 @@ fi
 for alg in RS256 EdDSA; do
   a=$(echo "$alg" | tr 'A-Z' 'a-z')
   "$bin/authbench" run --server "$bin/authapi" --alg "$alg" --duration "$dur" --json "$out/sqlite-$a.json"
+  dropdb -h 127.0.0.1 -U postgres --if-exists "authapi_bench_$a" # left by an interrupted run
   createdb -h 127.0.0.1 -U postgres "authapi_bench_$a"
   "$bin/authbench" run --server "$bin/authapi" --alg "$alg" --duration "$dur" \
     --database-url "$pg/authapi_bench_$a?sslmode=disable" --json "$out/postgres-$a.json"

@@ -78,7 +78,7 @@ func (db *DB) Session(ctx context.Context, id uuid.UUID) (auth.Session, error) {
 // userSession reads a user and, in the same row, its session sessionID. The
 // session is zero (ID uuid.Nil) when it does not exist or belongs to someone
 // else. It returns an error wrapping auth.ErrNotFound if the user does not
-// exist. Both SessionUser and the slow path of RotateSession read through it.
+// exist. The slow path of RotateSession reads through it.
 func (db *DB) userSession(ctx context.Context, userID, sessionID uuid.UUID) (auth.User, auth.Session, error) {
 	var (
 		u auth.User

@@ -15,14 +15,18 @@ type load struct {
 	rate     int // requests/s; 0: each worker sends its next request when the last is answered
 	duration time.Duration
 	window   time.Duration // > 0: also summarise the results per window of this length
+	// fixed keeps a paced attack at conns connections even when answers are
+	// slow, so that latency is measured at exactly that concurrency.
+	fixed bool
 }
 
 // attack runs one vegeta attack and returns vegeta's metrics per operation,
-// and with l.window the summary of every window of the attack. With a rate, vegeta adds workers (up to 8 × conns) when answers are slow, so
-// a slow server shows as latency, not as a lower request rate.
+// and with l.window the summary of every window of the attack. With a rate
+// (and not l.fixed), vegeta adds workers (up to 8 × conns) when answers are
+// slow, so a slow server shows as latency, not as a lower request rate.
 func (b *bench) attack(ctx context.Context, tr vegeta.Targeter, l load) (map[string]*vegeta.Metrics, []Window) {
 	maxWorkers := l.conns
-	if l.rate > 0 {
+	if l.rate > 0 && !l.fixed {
 		maxWorkers = 8 * l.conns
 	}
 	client := newClient(maxWorkers, b.targets.chains)

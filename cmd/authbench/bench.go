@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,6 +30,7 @@ type options struct {
 	users       int
 	floodLogins int
 	floodMeRate int
+	hashWorkers int
 	jsonPath    string
 }
 
@@ -43,7 +45,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.url, "url", "", "measure the authapi at this URL instead of starting one")
 	fs.IntVar(&o.pid, "pid", 0, "with --url: the server's process id, for CPU time and memory")
 	fs.StringVar(&o.label, "label", "", "name of this run in tables (default: DATABASE-ALG)")
-	list := fs.String("scenarios", "all", "comma-separated: health,me,me-cookie,refresh,login,register-1,register,mix,flood")
+	list := fs.String("scenarios", "all", "comma-separated: health,me,me-half,me-cookie,refresh,login,register-1,register,mix,flood")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured attack")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured attack before each scenario but flood")
 	fs.DurationVar(&o.window, "window", 0, "also report requests, errors and latency per window of this length (by send time) of each scenario but flood; 0: off")
@@ -53,6 +55,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.users, "users", 0, "accounts to set up, one session and refresh chain each (default: --conns)")
 	fs.IntVar(&o.floodLogins, "flood-logins", 200, "logins in flight at once during the flood")
 	fs.IntVar(&o.floodMeRate, "flood-me-rate", 1000, "requests/s of me during the flood, and alone before it")
+	fs.IntVar(&o.hashWorkers, "hash-workers", 0, "hashes authbench runs at a time beside me in the flood (default: the started server's HASH_CONCURRENCY from --env, else its default, cores − 1, at least 1; at most one per core)")
 	fs.StringVar(&o.jsonPath, "json", "", "write the results as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -67,10 +70,27 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if o.users == 0 {
 		o.users = o.conns
 	}
-	if o.conns < 1 || o.hashConns < 1 || o.users < 1 || o.floodLogins < 1 || o.duration <= 0 || o.window < 0 {
-		return o, fmt.Errorf("--conns, --hash-conns, --users, --flood-logins and --duration must be positive, --window not negative")
+	if o.hashWorkers == 0 {
+		o.hashWorkers = serverHashWorkers(o.server.env)
+	}
+	if o.conns < 1 || o.hashConns < 1 || o.users < 1 || o.floodLogins < 1 || o.hashWorkers < 1 || o.duration <= 0 || o.window < 0 {
+		return o, fmt.Errorf("--conns, --hash-conns, --users, --flood-logins, --hash-workers and --duration must be positive, --window not negative")
 	}
 	return o, nil
+}
+
+// serverHashWorkers is the HASH_CONCURRENCY a server started with these
+// --env settings runs with (the setting, or the server's default), but at
+// most one per core: more hashes than cores only take turns.
+func serverHashWorkers(env []string) int {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "HASH_CONCURRENCY="); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return min(n, runtime.NumCPU())
+			}
+		}
+	}
+	return max(1, runtime.NumCPU()-1)
 }
 
 // bench is one run: the server, its accounts, the options.
@@ -78,6 +98,7 @@ type bench struct {
 	opts    options
 	srv     *server
 	targets *targets
+	meRPS   float64 // what the me scenario reached; me-half paces itself by it
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {

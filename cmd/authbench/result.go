@@ -49,6 +49,13 @@ type Scenario struct {
 	Ops        []Op      `json:"ops"`
 	// Windows is the measured attack cut into --window long pieces.
 	Windows []Window `json:"windows,omitempty"`
+	// HashP50MS (login, register-1) is the median time of one argon2id
+	// verify (login) or hash (register-1) computed by authbench itself just
+	// before and just after the attack: the floor timed in the same minute.
+	HashP50MS float64 `json:"hash_p50_ms,omitempty"`
+	// HashWorkers (flood) is how many hashes authbench ran at a time beside
+	// the me-beside-hash attack.
+	HashWorkers int `json:"hash_workers,omitempty"`
 }
 
 // Window is every operation of a scenario within one window of time.

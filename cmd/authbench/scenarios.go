@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -24,7 +25,14 @@ func scenarios() []scenario {
 			return b.simple(ctx, "health", b.targets.health, b.opts.conns)
 		}},
 		{"me", "GET /api/users/me with a Bearer access token", func(ctx context.Context, b *bench) (Scenario, error) {
-			return b.simple(ctx, "me", b.targets.meBearer, b.opts.conns)
+			s, err := b.simple(ctx, "me", b.targets.meBearer, b.opts.conns)
+			if len(s.Ops) > 0 {
+				b.meRPS = s.Ops[0].RPS
+			}
+			return s, err
+		}},
+		{"me-half", "me again on --conns connections, paced at half the requests/s me reached", func(ctx context.Context, b *bench) (Scenario, error) {
+			return b.meHalf(ctx)
 		}},
 		{"me-cookie", "GET /api/users/me with the access_token cookie", func(ctx context.Context, b *bench) (Scenario, error) {
 			return b.simple(ctx, "me-cookie", b.targets.meCookie, b.opts.conns)
@@ -33,10 +41,10 @@ func scenarios() []scenario {
 			return b.simple(ctx, "refresh", b.targets.refresh(ctx), min(b.opts.conns, len(b.targets.accounts)))
 		}},
 		{"login", "POST /api/auth/login, one at a time: the time of one login", func(ctx context.Context, b *bench) (Scenario, error) {
-			return b.simple(ctx, "login", b.targets.login, 1)
+			return b.besideHashTiming(ctx, "login", b.targets.login, hashVerify)
 		}},
 		{"register-1", "POST /api/auth/register, one at a time", func(ctx context.Context, b *bench) (Scenario, error) {
-			return b.simple(ctx, "register-1", b.targets.register, 1)
+			return b.besideHashTiming(ctx, "register-1", b.targets.register, hashNew)
 		}},
 		{"register", "POST /api/auth/register, --hash-conns at a time: does it scale to the cores?", func(ctx context.Context, b *bench) (Scenario, error) {
 			return b.simple(ctx, "register", b.targets.register, b.opts.hashConns)
@@ -84,24 +92,50 @@ func (b *bench) simple(ctx context.Context, name string, tr vegeta.Targeter, con
 	return s, err
 }
 
-// flood measures me at a fixed rate twice: alone, then while floodLogins
-// clients log in over and over (waiting out Retry-After when refused). A server
-// that bounds its password hashing keeps me fast and sheds the excess logins
-// (503); one that does not lets the hashes take the CPU from everyone. A flood
-// that ignores Retry-After is the per-address rate limit's business, which is
-// off here.
+// meHalf is me at --conns connections, never more, paced at half the
+// requests/s the me scenario reached in this run: the latency of a server with
+// that many requests in flight that is busy but not saturated. (At full speed
+// p99 is mostly the queue of conns requests on the machine's cores.)
+func (b *bench) meHalf(ctx context.Context) (Scenario, error) {
+	if b.meRPS <= 0 {
+		return Scenario{}, fmt.Errorf("me-half paces itself by the me scenario: run me before it")
+	}
+	l := load{conns: b.opts.conns, rate: max(1, int(b.meRPS/2)), duration: b.opts.duration, window: b.opts.window, fixed: true}
+	s := Scenario{Name: "me-half", Conns: l.conns, Rate: l.rate}
+	err := b.measure(ctx, &s, func() {
+		ops, windows := b.attack(ctx, b.targets.meBearer, l)
+		s.Ops, s.Windows = sortedOps(ops), windows
+	})
+	return s, err
+}
+
+// flood measures me at a fixed rate three times: alone; while authbench itself
+// runs as many argon2id hashes at a time as the server's pool (the
+// me-beside-hash op: what a hash running anywhere on this machine does to me);
+// then while floodLogins clients log in over and over (waiting out Retry-After
+// when refused). A server that bounds its password hashing keeps me fast and
+// sheds the excess logins (503); one that does not lets the hashes take the
+// CPU from everyone. A flood that ignores Retry-After is the per-address rate
+// limit's business, which is off here.
 func (b *bench) flood(ctx context.Context) (Scenario, error) {
 	o := b.opts
 	me := load{conns: o.conns, rate: o.floodMeRate, duration: o.duration}
-	s := Scenario{Name: "flood", Conns: o.floodLogins, Rate: o.floodMeRate}
+	s := Scenario{Name: "flood", Conns: o.floodLogins, Rate: o.floodMeRate, HashWorkers: o.hashWorkers}
 	alone, _ := b.attack(ctx, b.targets.meBearer, me)
 	baseline := alone["me"]
 	if baseline == nil {
 		return s, ctx.Err()
 	}
+	beside, err := besideHashes(ctx, o.hashWorkers, func() map[string]*vegeta.Metrics {
+		ops, _ := b.attack(ctx, b.targets.meBearer, me)
+		return ops
+	})
+	if err != nil || beside["me"] == nil {
+		return s, errors.Join(err, ctx.Err())
+	}
 	// The logins start first and outlast me, so me is measured beside them.
 	lead := min(o.duration/4, time.Second)
-	err := b.measure(ctx, &s, func() {
+	err = b.measure(ctx, &s, func() {
 		var (
 			wg     sync.WaitGroup
 			logins map[string]*vegeta.Metrics
@@ -112,7 +146,7 @@ func (b *bench) flood(ctx context.Context) (Scenario, error) {
 		time.Sleep(lead)
 		during, _ := b.attack(ctx, b.targets.meBearer, me)
 		wg.Wait()
-		s.Ops = []Op{newOp("me-alone", baseline)}
+		s.Ops = []Op{newOp("me-alone", baseline), newOp("me-beside-hash", beside["me"])}
 		s.Ops = append(s.Ops, sortedOps(during)...)
 		s.Ops = append(s.Ops, sortedOps(logins)...)
 	})

@@ -36,7 +36,7 @@ done
 # me without the cache of verified tokens: every request checks the signature,
 # as the first request with a new token does.
 "$bin/authbench" run --server "$bin/authapi" --alg RS256 --duration "$dur" --label sqlite-rs256-nocache \
-  --env TOKEN_CACHE_SIZE=0 --scenarios health,me,me-cookie --json "$out/sqlite-rs256-nocache.json"
+  --env TOKEN_CACHE_SIZE=0 --scenarios health,me,me-half,me-cookie --json "$out/sqlite-rs256-nocache.json"
 # Memory over five minutes of the mix.
 "$bin/authbench" run --server "$bin/authapi" --alg EdDSA --duration 5m --label sqlite-eddsa-5min \
   --scenarios mix --json "$out/sqlite-eddsa-5min.json"

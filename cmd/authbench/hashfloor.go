@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/authapi/authapi/internal/password"
+)
+
+// The floors of login, registration and the login flood are a password hash,
+// and on this kind of machine a hash's time drifts by half within an hour. So
+// authbench computes hashes itself, with the server's own parameters and code,
+// in the same minute as the attack it judges.
+
+// hashFloorRounds is how many hashes are timed just before and again just
+// after a login or register-1 attack.
+const hashFloorRounds = 10
+
+// hashOp is one password computation: a login's verify or a registration's hash.
+type hashOp func(h *password.Hasher, encoded string)
+
+func hashVerify(h *password.Hasher, encoded string) { _, _, _ = h.Verify(encoded, benchPassword) }
+func hashNew(h *password.Hasher, _ string)          { _, _ = h.Hash(benchPassword) }
+
+// besideHashTiming runs the one-at-a-time scenario name and records in it the
+// median time of op computed by authbench just before and just after it.
+func (b *bench) besideHashTiming(ctx context.Context, name string, tr vegeta.Targeter, op hashOp) (Scenario, error) {
+	h, err := password.NewHasher(password.DefaultParams)
+	if err != nil {
+		return Scenario{}, err
+	}
+	encoded, err := h.Hash(benchPassword)
+	if err != nil {
+		return Scenario{}, err
+	}
+	var times []time.Duration
+	timeHashes := func() {
+		for range hashFloorRounds {
+			began := time.Now()
+			op(h, encoded)
+			times = append(times, time.Since(began))
+		}
+	}
+	timeHashes()
+	s, err := b.simple(ctx, name, tr, 1)
+	if err != nil {
+		return s, err
+	}
+	timeHashes()
+	slices.Sort(times)
+	s.HashP50MS = ms(times[len(times)/2])
+	return s, nil
+}
+
+// besideHashes runs attack while authbench keeps workers argon2id hashes
+// going, each on a lowest-priority thread through a password.Pool as authapi
+// runs them (with one more Go P per hash, as authapi serve adds). What the
+// attack measures is the latency a server would have if its own hashes cost it
+// nothing beyond taking a core and memory bandwidth away.
+func besideHashes(ctx context.Context, workers int, attack func() map[string]*vegeta.Metrics) (map[string]*vegeta.Metrics, error) {
+	h, err := password.NewHasher(password.DefaultParams)
+	if err != nil {
+		return nil, fmt.Errorf("hasher: %w", err)
+	}
+	pool := password.NewPool(h, workers, 0)
+	procs := runtime.GOMAXPROCS(0)
+	runtime.GOMAXPROCS(procs + workers)
+	defer runtime.GOMAXPROCS(procs)
+
+	hctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for hctx.Err() == nil {
+				_, _ = pool.Hash(hctx, benchPassword)
+			}
+		})
+	}
+	// Let the hashes start before me is measured beside them.
+	time.Sleep(100 * time.Millisecond)
+	ops := attack()
+	stop()
+	wg.Wait()
+	return ops, nil
+}

@@ -72,9 +72,14 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		cfg.ConnectTimeout = DefaultQueryTimeout
 	}
 	db := stdlib.OpenDB(*cfg)
-	procs := runtime.GOMAXPROCS(0)
-	db.SetMaxOpenConns(4 * procs)
-	db.SetMaxIdleConns(procs)
+	// Every connection the pool may open is also kept when idle: with fewer
+	// idle slots than open ones, each burst above the idle count closed
+	// connections on release and opened new ones (a PostgreSQL backend
+	// process each) a moment later, 3,562 in 20 s of the me load. Idle ones
+	// still go after ConnMaxIdleTime.
+	maxConns := 4 * runtime.GOMAXPROCS(0)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	// Recycling connections lets a pooler or failover move us eventually.
 	db.SetConnMaxLifetime(30 * time.Minute)

@@ -39,3 +39,20 @@ func BenchmarkVerifyDummy(b *testing.B) {
 		h.VerifyDummy("correct horse battery staple")
 	}
 }
+
+// BenchmarkPoolVerify is BenchmarkVerify/argon2id-default through a Pool of
+// one worker: the hash on a fresh lowest-priority thread, as a login runs it.
+// Its difference from BenchmarkVerify is the price of that isolation (the
+// thread, and the runtime handing the locked thread its P back after each
+// preemption and garbage collection).
+func BenchmarkPoolVerify(b *testing.B) {
+	h := newHasher(b, DefaultParams)
+	encoded := mustHash(b, h, "correct horse battery staple")
+	p := NewPool(h, 1, 0)
+	for b.Loop() {
+		ok, _, err := p.Verify(b.Context(), encoded, "correct horse battery staple")
+		if !ok || err != nil {
+			b.Fatalf("Verify = %v, %v; want true, nil", ok, err)
+		}
+	}
+}

@@ -80,17 +80,19 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 }
 
 // serverHashWorkers is the HASH_CONCURRENCY a server started with these
-// --env settings runs with (the setting, or the server's default), but at
-// most one per core: more hashes than cores only take turns.
+// --env settings runs with (the last setting, as the server sees it, or the
+// server's default), but at most one per core: more hashes than cores only
+// take turns.
 func serverHashWorkers(env []string) int {
+	n := max(1, runtime.NumCPU()-1)
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "HASH_CONCURRENCY="); ok {
-			if n, err := strconv.Atoi(v); err == nil && n > 0 {
-				return min(n, runtime.NumCPU())
+			if set, err := strconv.Atoi(v); err == nil && set > 0 {
+				n = set
 			}
 		}
 	}
-	return max(1, runtime.NumCPU()-1)
+	return min(n, runtime.NumCPU())
 }
 
 // bench is one run: the server, its accounts, the options.

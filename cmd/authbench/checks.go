@@ -60,8 +60,8 @@ func checks(r Run, floors benchResults) []check {
 	// signature, which no refresh can skip; with EdDSA that verify costs
 	// more than both signatures. The same target against the whole floor:
 	cpuCheck("refresh", 1.3, "token.BenchmarkVerify/"+alg, "2×token.BenchmarkIssue/"+alg, "store.BenchmarkRotateSession/"+db)
-	// The issue's list of floors also has net/http's own cost ("a plain
-	// net/http JSON hello"): this run's health row, which every request pays.
+	// Every request also pays the HTTP stack: this run's health row (see
+	// httpFloor; the issue's list of floors has a plain net/http hello).
 	cpuCheck("me", 1.5, "token.BenchmarkVerify/"+alg, "store.BenchmarkUserByID/"+db, httpFloor)
 	cpuCheck("refresh", 1.3, "token.BenchmarkVerify/"+alg, "2×token.BenchmarkIssue/"+alg, "store.BenchmarkRotateSession/"+db, httpFloor)
 	cpuCheck("login", 1.05, "password.BenchmarkVerify/argon2id-default")
@@ -98,17 +98,21 @@ func checks(r Run, floors benchResults) []check {
 		})
 	}
 
-	for _, name := range []string{"me", "me-half"} {
-		if s, ok := sc(name); ok && len(s.Ops) > 0 {
-			pace := "as fast as they go"
-			if name == "me-half" {
-				pace = fmt.Sprintf("paced at %d/s, half of me's rate", s.Rate)
-			}
-			out = append(out, check{
-				target:   fmt.Sprintf("me p99 < 10 ms at %d connections, %s", s.Conns, pace),
-				measured: fmt.Sprintf("%.1f ms", s.Ops[0].P99MS), met: yes(s.Ops[0].P99MS < 10),
-			})
-		}
+	if s, ok := sc("me"); ok && len(s.Ops) > 0 {
+		out = append(out, check{
+			target:   fmt.Sprintf("me p99 < 10 ms at %d connections, as fast as they go", s.Conns),
+			measured: fmt.Sprintf("%.1f ms", s.Ops[0].P99MS), met: yes(s.Ops[0].P99MS < 10),
+		})
+	}
+	if s, ok := sc("me-half"); ok && len(s.Ops) > 0 {
+		// A pace that was not kept means vegeta sent late and the latency
+		// is understated: not met.
+		op := s.Ops[0]
+		out = append(out, check{
+			target:   fmt.Sprintf("me p99 < 10 ms on at most %d connections, paced at %d/s (half of me's rate), the pace kept", s.Conns, s.Rate),
+			measured: fmt.Sprintf("%.1f ms at %.0f/s", op.P99MS, op.RPS),
+			met:      yes(op.P99MS < 10 && op.RPS >= 0.95*float64(s.Rate)),
+		})
 	}
 	meErrors, meRequests := 0, uint64(0)
 	for _, s := range r.Scenarios {
@@ -147,7 +151,7 @@ func checks(r Run, floors benchResults) []check {
 			out = append(out, check{
 				target:   fmt.Sprintf("flood: me p99 (%d/s) with %d logins in flight ≤ 3 × me %s", s.Rate, s.Conns, base.what),
 				measured: measured, floor: fmt.Sprintf("%.2f ms", b.P99MS), ratio: fmt.Sprintf("%.1f", ratio),
-				met: yes(ratio <= 3 && during.Errors == 0),
+				met: yes(during.Requests > 0 && ratio <= 3 && during.Errors == 0),
 			})
 		}
 	}
@@ -185,8 +189,12 @@ func checks(r Run, floors benchResults) []check {
 }
 
 // httpFloor names, among a check's floors, this run's health scenario: the
-// server's CPU for a request that does nothing but pass through net/http.
-const httpFloor = "net/http (health row)"
+// server's CPU for a request that does no work but pass through authapi's
+// HTTP stack (net/http, the middleware, huma, the request log and metrics).
+// It is more than the issue's "plain net/http JSON hello", so rows with it
+// leave out some of authapi's own overhead: they tell how close the work
+// specific to an endpoint is to its floor.
+const httpFloor = "HTTP stack (health row)"
 
 func yes(ok bool) string {
 	if ok {

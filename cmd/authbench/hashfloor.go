@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -29,7 +30,8 @@ func hashVerify(h *password.Hasher, encoded string) { _, _, _ = h.Verify(encoded
 func hashNew(h *password.Hasher, _ string)          { _, _ = h.Hash(benchPassword) }
 
 // besideHashTiming runs the one-at-a-time scenario name and records in it the
-// median time of op computed by authbench just before and just after it.
+// median time of op computed by authbench before it (and its warm-up) and
+// just after it.
 func (b *bench) besideHashTiming(ctx context.Context, name string, tr vegeta.Targeter, op hashOp) (Scenario, error) {
 	h, err := password.NewHasher(password.DefaultParams)
 	if err != nil {
@@ -54,13 +56,15 @@ func (b *bench) besideHashTiming(ctx context.Context, name string, tr vegeta.Tar
 	}
 	timeHashes()
 	slices.Sort(times)
-	s.HashP50MS = ms(times[len(times)/2])
+	mid := len(times) / 2 // times has an even length
+	s.HashP50MS = ms((times[mid-1] + times[mid]) / 2)
 	return s, nil
 }
 
 // besideHashes runs attack while authbench keeps workers argon2id hashes
 // going, each on a lowest-priority thread through a password.Pool as authapi
-// runs them (with one more Go P per hash, as authapi serve adds). What the
+// runs them (with one more Go P per hash unless GOMAXPROCS is set, as authapi
+// serve does). What the
 // attack measures is the latency a server would have if its own hashes cost it
 // nothing beyond taking a core and memory bandwidth away.
 func besideHashes(ctx context.Context, workers int, attack func() map[string]*vegeta.Metrics) (map[string]*vegeta.Metrics, error) {
@@ -69,9 +73,10 @@ func besideHashes(ctx context.Context, workers int, attack func() map[string]*ve
 		return nil, fmt.Errorf("hasher: %w", err)
 	}
 	pool := password.NewPool(h, workers, 0)
-	procs := runtime.GOMAXPROCS(0)
-	runtime.GOMAXPROCS(procs + workers)
-	defer runtime.GOMAXPROCS(procs)
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + workers)
+		defer runtime.SetDefaultGOMAXPROCS()
+	}
 
 	hctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -92,10 +93,12 @@ func (b *bench) simple(ctx context.Context, name string, tr vegeta.Targeter, con
 	return s, err
 }
 
-// meHalf is me at --conns connections, never more, paced at half the
-// requests/s the me scenario reached in this run: the latency of a server with
-// that many requests in flight that is busy but not saturated. (At full speed
-// p99 is mostly the queue of conns requests on the machine's cores.)
+// meHalf is me on at most --conns connections, paced at half the requests/s
+// the me scenario reached in this run: the latency of a server that is busy but
+// not saturated. (At full speed p99 is mostly the queue of conns requests on
+// the machine's cores.) Fewer requests are in flight than conns; and when all
+// conns are busy vegeta sends late, so the check also asks that the paced
+// rate was reached.
 func (b *bench) meHalf(ctx context.Context) (Scenario, error) {
 	if b.meRPS <= 0 {
 		return Scenario{}, fmt.Errorf("me-half paces itself by the me scenario: run me before it")
@@ -110,8 +113,9 @@ func (b *bench) meHalf(ctx context.Context) (Scenario, error) {
 }
 
 // flood measures me at a fixed rate three times: alone; while authbench itself
-// runs as many argon2id hashes at a time as the server's pool (the
-// me-beside-hash op: what a hash running anywhere on this machine does to me);
+// runs --hash-workers argon2id hashes at a time, by default as many as the
+// server's pool up to one per core (the me-beside-hash op: what a hash running
+// anywhere on this machine does to me);
 // then while floodLogins clients log in over and over (waiting out Retry-After
 // when refused). A server that bounds its password hashing keeps me fast and
 // sheds the excess logins (503); one that does not lets the hashes take the
@@ -124,14 +128,17 @@ func (b *bench) flood(ctx context.Context) (Scenario, error) {
 	alone, _ := b.attack(ctx, b.targets.meBearer, me)
 	baseline := alone["me"]
 	if baseline == nil {
-		return s, ctx.Err()
+		return s, cmp.Or(ctx.Err(), errors.New("me alone: no request was sent"))
 	}
 	beside, err := besideHashes(ctx, o.hashWorkers, func() map[string]*vegeta.Metrics {
 		ops, _ := b.attack(ctx, b.targets.meBearer, me)
 		return ops
 	})
-	if err != nil || beside["me"] == nil {
-		return s, errors.Join(err, ctx.Err())
+	if err != nil {
+		return s, err
+	}
+	if beside["me"] == nil {
+		return s, cmp.Or(ctx.Err(), errors.New("me beside hashes: no request was sent"))
 	}
 	// The logins start first and outlast me, so me is measured beside them.
 	lead := min(o.duration/4, time.Second)

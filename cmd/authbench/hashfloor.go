@@ -19,8 +19,8 @@ import (
 // authbench computes hashes itself, with the server's own parameters and code,
 // in the same minute as the attack it judges.
 
-// hashFloorRounds is how many hashes are timed just before and again just
-// after a login or register-1 attack.
+// hashFloorRounds is how many hashes are timed before and again just after a
+// login or register-1 attack.
 const hashFloorRounds = 10
 
 // hashOp is one password computation: a login's verify or a registration's hash.
@@ -29,10 +29,10 @@ type hashOp func(h *password.Hasher, encoded string)
 func hashVerify(h *password.Hasher, encoded string) { _, _, _ = h.Verify(encoded, benchPassword) }
 func hashNew(h *password.Hasher, _ string)          { _, _ = h.Hash(benchPassword) }
 
-// besideHashTiming runs the one-at-a-time scenario name and records in it the
+// withHashFloor runs the one-at-a-time scenario name and records in it the
 // median time of op computed by authbench before it (and its warm-up) and
 // just after it.
-func (b *bench) besideHashTiming(ctx context.Context, name string, tr vegeta.Targeter, op hashOp) (Scenario, error) {
+func (b *bench) withHashFloor(ctx context.Context, name string, tr vegeta.Targeter, op hashOp) (Scenario, error) {
 	h, err := password.NewHasher(password.DefaultParams)
 	if err != nil {
 		return Scenario{}, err
@@ -64,9 +64,8 @@ func (b *bench) besideHashTiming(ctx context.Context, name string, tr vegeta.Tar
 // besideHashes runs attack while authbench keeps workers argon2id hashes
 // going, each on a lowest-priority thread through a password.Pool as authapi
 // runs them (with one more Go P per hash unless GOMAXPROCS is set, as authapi
-// serve does). What the
-// attack measures is the latency a server would have if its own hashes cost it
-// nothing beyond taking a core and memory bandwidth away.
+// serve does). What the attack measures is the latency a server would have if
+// its own hashes cost it nothing beyond taking a core and memory bandwidth.
 func besideHashes(ctx context.Context, workers int, attack func() map[string]*vegeta.Metrics) (map[string]*vegeta.Metrics, error) {
 	h, err := password.NewHasher(password.DefaultParams)
 	if err != nil {

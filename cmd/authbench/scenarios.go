@@ -32,7 +32,7 @@ func scenarios() []scenario {
 			}
 			return s, err
 		}},
-		{"me-half", "me again on --conns connections, paced at half the requests/s me reached", func(ctx context.Context, b *bench) (Scenario, error) {
+		{"me-half", "me again on at most --conns connections, paced at half the requests/s me reached", func(ctx context.Context, b *bench) (Scenario, error) {
 			return b.meHalf(ctx)
 		}},
 		{"me-cookie", "GET /api/users/me with the access_token cookie", func(ctx context.Context, b *bench) (Scenario, error) {
@@ -42,10 +42,10 @@ func scenarios() []scenario {
 			return b.simple(ctx, "refresh", b.targets.refresh(ctx), min(b.opts.conns, len(b.targets.accounts)))
 		}},
 		{"login", "POST /api/auth/login, one at a time: the time of one login", func(ctx context.Context, b *bench) (Scenario, error) {
-			return b.besideHashTiming(ctx, "login", b.targets.login, hashVerify)
+			return b.withHashFloor(ctx, "login", b.targets.login, hashVerify)
 		}},
 		{"register-1", "POST /api/auth/register, one at a time", func(ctx context.Context, b *bench) (Scenario, error) {
-			return b.besideHashTiming(ctx, "register-1", b.targets.register, hashNew)
+			return b.withHashFloor(ctx, "register-1", b.targets.register, hashNew)
 		}},
 		{"register", "POST /api/auth/register, --hash-conns at a time: does it scale to the cores?", func(ctx context.Context, b *bench) (Scenario, error) {
 			return b.simple(ctx, "register", b.targets.register, b.opts.hashConns)

@@ -148,11 +148,13 @@ func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slo
 		return nil, err
 	}
 	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
-	// Hashes run on low-priority threads but keep their Go P while they
-	// wait for the CPU; one more P per hash leaves a P per core for the
-	// requests that need no hash (see password.Pool). This fixes the number:
-	// the runtime no longer follows a change of the container's CPU limit
-	// while running. GOMAXPROCS, when set, is the operator's choice and kept.
+	// A running hash holds a Go P for its tens of milliseconds. One more P
+	// per hash worker leaves a P per core for the requests that need no
+	// hash, so they never wait behind a hash in Go's run queue (whose
+	// preemption comes every 10 ms); the kernel shares the cores between the
+	// threads instead, at a finer grain. This fixes the number: the runtime
+	// no longer follows a change of the container's CPU limit while running.
+	// GOMAXPROCS, when set, is the operator's choice and kept.
 	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
 		runtime.GOMAXPROCS(startProcs + cfg.HashConcurrency)
 	}

@@ -17,13 +17,15 @@ var ErrBusy = errors.New("password hashing is at capacity")
 // that need no hash (me, refresh). Bounded, the flood waits its turn or is
 // refused, and everything else keeps its latency.
 //
-// Each hash also runs on an OS thread of the lowest priority (see
-// runLowPriority), so that the kernel gives a core to a request that needs no
-// hash the moment one arrives. For that to help, the process needs a Go P
-// (GOMAXPROCS) for every hash that can run besides one per core: a hashing
-// goroutine keeps its P while the kernel lets others run, so with
-// GOMAXPROCS = cores, hashes on every core would still leave other goroutines
-// no P. authapi serve raises GOMAXPROCS by the pool's workers.
+// The hash runs on the caller's goroutine, at the priority of every other
+// thread. An earlier version ran it on an OS thread of its own at nice 19,
+// but x/crypto/argon2 computes its memory blocks on goroutines it starts
+// itself, which the Go scheduler puts on ordinary threads: only the
+// allocation and the first and last blocks, about a seventh of a hash, ran at
+// the lower priority, and each hash paid for the extra thread (see
+// docs/PERFORMANCE.md). What keeps other requests fast during a login flood
+// is the bound on running hashes, and the Go P per hash that authapi serve
+// adds to GOMAXPROCS so that the hashes never hold every P.
 type Pool struct {
 	h     *Hasher
 	slots chan struct{} // one token per running hash
@@ -83,7 +85,7 @@ func (p *Pool) run(ctx context.Context, f func()) error {
 	defer func() { <-p.slots }()
 	p.waitNanos.Add(int64(time.Since(start)))
 	p.done.Add(1)
-	runLowPriority(f)
+	f()
 	return nil
 }
 

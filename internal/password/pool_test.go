@@ -3,7 +3,6 @@ package password
 import (
 	"context"
 	"errors"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -88,37 +87,6 @@ func TestPoolWaitHonoursContext(t *testing.T) {
 		t.Errorf("waiting = %d after the caller gave up", s.Waiting)
 	}
 	close(release)
-}
-
-// The work runs on a thread of the lowest priority, and the caller's thread
-// keeps its own.
-func TestPoolRunsAtLowPriority(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("thread priorities are only lowered on Linux")
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	before, err := threadNice()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if before == lowestNice {
-		t.Skipf("the test already runs at nice %d", lowestNice)
-	}
-	p := NewPool(cheapHasher(t), 1, 0)
-	var (
-		during  int
-		duringE error
-	)
-	if err := p.run(t.Context(), func() { during, duringE = threadNice() }); err != nil {
-		t.Fatal(err)
-	}
-	if duringE != nil || during != lowestNice {
-		t.Errorf("the hash ran at nice %d (%v), want %d", during, duringE, lowestNice)
-	}
-	if after, err := threadNice(); err != nil || after != before {
-		t.Errorf("the caller's thread went from nice %d to %d (%v)", before, after, err)
-	}
 }
 
 // A panic in the work reaches the caller, where the server's recovery

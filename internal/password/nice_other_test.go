@@ -1,5 +1,0 @@
-//go:build !linux
-
-package password
-
-func threadNice() (int, error) { return 0, nil }

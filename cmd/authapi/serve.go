@@ -75,9 +75,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(defaultGCPercent)
 	}
-	// Building the hasher computed a dummy argon2id hash: 19 MiB of garbage
-	// that no GC would collect while the server idles. Hand it back now.
-	debug.FreeOSMemory()
 	stopMetrics, err := serveMetrics(cfg, m, log)
 	if err != nil {
 		return fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)

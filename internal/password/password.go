@@ -45,21 +45,25 @@ var (
 // Hasher hashes and verifies passwords. It is safe for concurrent use.
 type Hasher struct {
 	params Params
-	// dummy is a hash made with params, so that VerifyDummy costs exactly
-	// what verifying a real user's current hash costs.
+	// dummy is an argon2id string with params, so that VerifyDummy costs
+	// exactly what verifying a real user's current hash costs.
 	dummy string
 }
 
 // NewHasher checks p against the bounds Verify enforces on stored hashes and
-// precomputes the dummy hash that VerifyDummy checks against.
+// makes the dummy hash that VerifyDummy checks against.
 func NewHasher(p Params) (*Hasher, error) {
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("argon2id params: %w", err)
 	}
-	h := &Hasher{params: p}
-	// A random password nobody knows: VerifyDummy must never succeed.
-	h.dummy = h.hash(rand.Text())
-	return h, nil
+	// A random salt and a random key: verifying a password against them costs
+	// one derivation with p, like a real hash, and matches no password, like
+	// the hash of a random one would. Unlike hashing a random password, it
+	// costs nothing at start-up and leaves no 19 MiB block behind.
+	a := argon2Hash{params: p, salt: make([]byte, p.SaltLen), key: make([]byte, p.KeyLen)}
+	_, _ = rand.Read(a.salt)
+	_, _ = rand.Read(a.key)
+	return &Hasher{params: p, dummy: a.String()}, nil
 }
 
 // Hash returns an argon2id PHC string of password, e.g.

@@ -41,6 +41,10 @@ type DB struct {
 	sqlitePath string
 	stmts      stmtCache // prepared on db
 	wstmts     stmtCache // prepared on w
+	// readSlots holds one token per connection of db that queryRow is
+	// using, so that its wait for a reader is bounded by the caller's
+	// context while its statement is not; nil on PostgreSQL (see queryRow).
+	readSlots chan struct{}
 	// timeout bounds each store call (see SetQueryTimeout).
 	timeout time.Duration
 }
@@ -120,12 +124,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	// A few readers run beside the writer (WAL: they never wait for it).
-	db, err := openSQLitePool(ctx, path, max(4, runtime.GOMAXPROCS(0)), true)
+	readers := max(4, runtime.GOMAXPROCS(0))
+	db, err := openSQLitePool(ctx, path, readers, true)
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
-	return &DB{db: db, w: w, d: sqliteDialect, sqlitePath: path, timeout: DefaultQueryTimeout}, nil
+	return &DB{
+		db: db, w: w, d: sqliteDialect, sqlitePath: path, timeout: DefaultQueryTimeout,
+		readSlots: make(chan struct{}, readers),
+	}, nil
 }
 
 // openSQLitePool opens a pool of n connections to the SQLite file at path,

@@ -1,6 +1,11 @@
 package password
 
-import "testing"
+import (
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+)
 
 // passlib12 is a cost-12 bcrypt hash of "correct horse battery staple" in the
 // $2b$ form passlib (the reference server) stores.
@@ -52,5 +57,50 @@ func BenchmarkPoolVerify(b *testing.B) {
 		if !ok || err != nil {
 			b.Fatalf("Verify = %v, %v; want true, nil", ok, err)
 		}
+	}
+}
+
+// BenchmarkStopTheWorld times a stop of the world (runtime.ReadMemStats),
+// which every garbage collection makes twice, with and without an argon2id
+// hash running in the same process, and reports its p99. The hash's inner
+// loop is assembly the runtime cannot stop: it waits until a preemption
+// signal happens to land in the Go code between blocks, and every goroutine
+// waits with it. This is what a login flood does to the other requests of
+// the process (docs/PERFORMANCE.md).
+func BenchmarkStopTheWorld(b *testing.B) {
+	h := newHasher(b, DefaultParams)
+	for _, beside := range []bool{false, true} {
+		name := "alone"
+		if beside {
+			name = "beside-argon2id"
+		}
+		b.Run(name, func(b *testing.B) {
+			stop := make(chan struct{})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for beside {
+					select {
+					case <-stop:
+						return
+					default:
+						h.VerifyDummy("correct horse battery staple")
+					}
+				}
+			}()
+			var ms runtime.MemStats
+			var times []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				runtime.ReadMemStats(&ms)
+				times = append(times, time.Since(start))
+				time.Sleep(time.Millisecond) // let the world run between stops
+			}
+			close(stop)
+			<-done
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)*99/100].Microseconds()), "p99-µs")
+			b.ReportMetric(float64(times[len(times)/2].Microseconds()), "p50-µs")
+		})
 	}
 }

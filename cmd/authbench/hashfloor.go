@@ -63,8 +63,9 @@ func (b *bench) withHashFloor(ctx context.Context, name string, tr vegeta.Target
 
 // besideHashes runs attack while authbench keeps workers argon2id hashes
 // going through a password.Pool as authapi runs them (with one more Go P per
-// hash unless GOMAXPROCS is set, as authapi serve does). What the attack measures is the latency a server would have if
-// its own hashes cost it nothing beyond taking a core and memory bandwidth.
+// hash unless GOMAXPROCS is set, as authapi serve does). What the attack
+// measures is the latency a server would have if its own hashes cost it
+// nothing beyond taking a core and memory bandwidth.
 func besideHashes(ctx context.Context, workers int, attack func() map[string]*vegeta.Metrics) (map[string]*vegeta.Metrics, error) {
 	h, err := password.NewHasher(password.DefaultParams)
 	if err != nil {

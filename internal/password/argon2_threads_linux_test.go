@@ -23,11 +23,13 @@ func threadCPU(t *testing.T) time.Duration {
 	return time.Duration(ns)
 }
 
-// Why Pool does not lower the priority of the thread it hashes on: the
-// calling thread does not do most of the work. x/crypto/argon2 computes the
-// memory blocks on goroutines it starts, which run on other threads. If this
-// starts failing, argon2 computes on the caller's thread again and a
-// lowest-priority hashing thread would keep a login flood off the cores.
+// Why Pool does not lower the priority of the thread it hashes on, as it
+// once did: that thread does not do most of the work. This checks
+// x/crypto/argon2, not Pool: it computes the memory blocks on goroutines it
+// starts, so even a goroutine locked to its thread, as the niced one was,
+// leaves them to other threads. If this starts failing, argon2 computes on
+// the caller's thread again and a lowest-priority hashing thread would keep
+// a login flood off the cores.
 func TestArgon2WorksOffTheCallingThread(t *testing.T) {
 	h := newHasher(t, DefaultParams)
 	runtime.LockOSThread()

@@ -11,8 +11,8 @@ import (
 // answer at once (503 with Retry-After) rather than pile up more work.
 var ErrBusy = errors.New("password hashing is at capacity")
 
-// Pool runs a Hasher's work on a bounded number of goroutines with a bounded
-// wait queue. A hash costs tens of milliseconds of CPU and ~19 MiB of memory:
+// Pool runs a Hasher's work for its callers, at most a bounded number of
+// hashes at once, with a bounded wait queue. A hash costs tens of milliseconds of CPU and ~19 MiB of memory:
 // unbounded, a flood of logins would take every core and starve the requests
 // that need no hash (me, refresh). Bounded, the flood waits its turn or is
 // refused, and everything else keeps its latency.

@@ -24,6 +24,11 @@ func signingKeyDest(r *keyring.Record) []any {
 // SigningKeys returns every signing key, by seq ascending. The table holds a
 // handful of rows: one per rotation.
 func (db *DB) SigningKeys(ctx context.Context) ([]keyring.Record, error) {
+	release, err := db.takeReader(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	defer release()
 	rows, err := db.db.QueryContext(ctx, `SELECT `+signingKeyColumns+` FROM signing_keys ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)

@@ -181,6 +181,11 @@ func (db *DB) SchemaCurrent(ctx context.Context) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	var got sql.NullInt64
+	release, err := db.takeReader(ctx)
+	if err != nil {
+		return fmt.Errorf("schema version: %w", check(err))
+	}
+	defer release()
 	err = db.db.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version`).Scan(&got)
 	if err != nil {
 		return fmt.Errorf("schema version: %w", check(err))

@@ -68,8 +68,8 @@ func (db *DB) Session(ctx context.Context, id uuid.UUID) (auth.Session, error) {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	var s auth.Session
-	row := db.queryRow(ctx, `SELECT `+sessionColumns+` FROM sessions s WHERE s.id = $1`, id)
-	if err := row.Scan(sessionDest(&s)...); err != nil {
+	err := db.scanRow(ctx, sessionDest(&s), `SELECT `+sessionColumns+` FROM sessions s WHERE s.id = $1`, id)
+	if err != nil {
 		return auth.Session{}, fmt.Errorf("session %s: %w", id, notFound(err))
 	}
 	return s, nil
@@ -84,11 +84,11 @@ func (db *DB) userSession(ctx context.Context, userID, sessionID uuid.UUID) (aut
 		u auth.User
 		s auth.Session
 	)
-	row := db.queryRow(ctx, `
+	err := db.scanRow(ctx, append(userDest(&u), sessionDest(&s)...), `
 		SELECT `+userColumns+`, `+sessionColumns+`
 		FROM users u LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id
 		WHERE u.id = $1`, userID, sessionID)
-	if err := row.Scan(append(userDest(&u), sessionDest(&s)...)...); err != nil {
+	if err != nil {
 		return auth.User{}, auth.Session{}, notFound(err)
 	}
 	return u, s, nil
@@ -110,12 +110,12 @@ func (db *DB) SessionUser(ctx context.Context, userID, sessionID uuid.UUID, now 
 		u      auth.User
 		active bool
 	)
-	row := db.queryRow(ctx, `
+	err := db.scanRow(ctx, append(userDest(&u), &active), `
 		SELECT `+userColumns+`, s.id IS NOT NULL
 		FROM users u LEFT JOIN sessions s
 			ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > $3
 		WHERE u.id = $1`, userID, sessionID, db.d.time(now))
-	if err := row.Scan(append(userDest(&u), &active)...); err != nil {
+	if err != nil {
 		return auth.User{}, fmt.Errorf("session %s of user %s: %w", sessionID, userID, notFound(err))
 	}
 	if !active {
@@ -218,6 +218,11 @@ func (db *DB) revoke(ctx context.Context, userID, sessionID uuid.UUID, now time.
 func (db *DB) ActiveSessions(ctx context.Context, userID uuid.UUID, now time.Time) ([]auth.Session, error) {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
+	release, err := db.takeReader(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sessions of user %s: %w", userID, check(err))
+	}
+	defer release()
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT `+sessionColumns+` FROM sessions s
 		WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2

@@ -16,51 +16,48 @@ type stmtCache struct {
 	m sync.Map // query text → *sql.Stmt
 }
 
-// queryRow runs a read that returns at most one row, prepared on SQLite. The
-// caller must Scan the row, which gives its reader back.
+// scanRow runs a read that returns at most one row into dest, prepared on
+// SQLite.
 //
 // On SQLite the statement runs without ctx's cancellation: for a cancellable
 // context, modernc.org/sqlite and database/sql each start a goroutine per
-// statement to watch it, which was 18 % of a me request's time
+// statement to watch it, which was 10-15 % of a me request's time
 // (BenchmarkMe/sqlite), while these reads are lookups by primary key or
 // unique index that take microseconds, and an interrupt would not stop a
-// stalled disk anyway. ctx still bounds the wait for a reader (readSlots),
+// stalled disk anyway. ctx still bounds the wait for a reader (takeReader),
 // and a call whose ctx has ended does not start.
-func (db *DB) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+func (db *DB) scanRow(ctx context.Context, dest []any, query string, args ...any) error {
+	release, err := db.takeReader(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if db.readSlots != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	return db.row(ctx, db.db, &db.stmts, query, args).Scan(dest...)
+}
+
+// takeReader waits, until ctx ends, for a connection of the read pool to be
+// free, and holds it for the caller until release. Every use of db.db goes
+// through it, so that a read that holds a token finds a connection at once
+// and database/sql never queues it, which scanRow's uncancellable context
+// could not leave. On PostgreSQL, where statements keep their context,
+// database/sql's own queue does this.
+func (db *DB) takeReader(ctx context.Context) (release func(), err error) {
 	if db.readSlots == nil {
-		return db.row(ctx, db.db, &db.stmts, query, args)
+		return func() {}, nil
 	}
 	if err := ctx.Err(); err != nil {
-		return errRow{err}
+		return nil, err
 	}
 	select {
 	case db.readSlots <- struct{}{}:
+		return func() { <-db.readSlots }, nil
 	case <-ctx.Done():
-		return errRow{ctx.Err()}
+		return nil, ctx.Err()
 	}
-	return slotRow{db.row(context.WithoutCancel(ctx), db.db, &db.stmts, query, args), db.readSlots}
 }
-
-// rowScanner is a *sql.Row, or what stands for one.
-type rowScanner interface {
-	Scan(dest ...any) error
-}
-
-// slotRow is a row that gives its slot back once scanned.
-type slotRow struct {
-	*sql.Row
-	slots chan struct{}
-}
-
-func (r slotRow) Scan(dest ...any) error {
-	defer func() { <-r.slots }()
-	return r.Row.Scan(dest...)
-}
-
-// errRow is a row that was never queried.
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }
 
 // writeRow runs a write that returns at most one row (RETURNING), prepared
 // on SQLite.

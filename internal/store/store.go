@@ -41,9 +41,9 @@ type DB struct {
 	sqlitePath string
 	stmts      stmtCache // prepared on db
 	wstmts     stmtCache // prepared on w
-	// readSlots holds one token per connection of db that queryRow is
-	// using, so that its wait for a reader is bounded by the caller's
-	// context while its statement is not; nil on PostgreSQL (see queryRow).
+	// readSlots holds one token per connection of db in use (takeReader),
+	// so that scanRow's wait for a reader is bounded by the caller's
+	// context while its statement is not; nil on PostgreSQL.
 	readSlots chan struct{}
 	// timeout bounds each store call (see SetQueryTimeout).
 	timeout time.Duration
@@ -183,6 +183,11 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
+	release, err := db.takeReader(ctx)
+	if err != nil {
+		return fmt.Errorf("ping %s: %w", db.d.name, check(err))
+	}
+	defer release()
 	if err := db.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping %s: %w", db.d.name, check(err))
 	}

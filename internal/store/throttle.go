@@ -16,8 +16,8 @@ func (db *DB) LoginThrottle(ctx context.Context, account string, now time.Time) 
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	var t auth.Throttle
-	row := db.db.QueryRowContext(ctx, `SELECT failures, locked_until FROM login_failures WHERE account = $1`, account)
-	err := row.Scan(&t.Failures, timeDest{&t.LockedUntil})
+	err := db.scanRow(ctx, []any{&t.Failures, timeDest{&t.LockedUntil}},
+		`SELECT failures, locked_until FROM login_failures WHERE account = $1`, account)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Throttle{}, nil
 	}

@@ -49,8 +49,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (auth.User, error) 
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	var u auth.User
-	row := db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1`, email)
-	if err := row.Scan(userDest(&u)...); err != nil {
+	if err := db.scanRow(ctx, userDest(&u), `SELECT `+userColumns+` FROM users u WHERE u.email = $1`, email); err != nil {
 		return auth.User{}, fmt.Errorf("user by email: %w", notFound(err))
 	}
 	return u, nil
@@ -62,8 +61,7 @@ func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (auth.User, error) {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	var u auth.User
-	row := db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id)
-	if err := row.Scan(userDest(&u)...); err != nil {
+	if err := db.scanRow(ctx, userDest(&u), `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id); err != nil {
 		return auth.User{}, fmt.Errorf("user %s: %w", id, notFound(err))
 	}
 	return u, nil

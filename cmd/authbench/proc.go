@@ -14,17 +14,54 @@ import (
 // 100 on every Linux architecture Go supports.
 const clockTicks = 100
 
-// proc reads a process's CPU time and memory from /proc. The zero pid means
-// no process is known: every reading is zero.
+// proc reads a process's CPU time and memory from /proc, its descendants'
+// included: a server that hands work to child processes (a hash worker, say)
+// must not look cheaper for it. The zero pid means no process is known: every
+// reading is zero.
 type proc struct{ pid int }
 
-// cpu returns the user plus system CPU time the process has used, over all
-// its threads.
+// tree returns the pid and the pids of its live descendants, read from
+// /proc/PID/task/TID/children. A process that ends meanwhile is skipped.
+func (p proc) tree() []int {
+	pids := []int{p.pid}
+	for i := 0; i < len(pids); i++ {
+		tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pids[i]))
+		for _, t := range tasks {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pids[i], t.Name()))
+			for _, f := range strings.Fields(string(b)) {
+				if n, err := strconv.Atoi(f); err == nil {
+					pids = append(pids, n)
+				}
+			}
+		}
+	}
+	return pids
+}
+
+// cpu returns the user plus system CPU time the process and its descendants
+// have used, over all their threads, counting children that have ended and
+// been waited for.
 func (p proc) cpu() (time.Duration, error) {
 	if p.pid == 0 {
 		return 0, nil
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+	var total time.Duration
+	for i, pid := range p.tree() {
+		d, err := cpuOf(pid)
+		if err != nil && i > 0 {
+			continue // a descendant ended meanwhile; its parent counts it once it waits
+		}
+		if err != nil {
+			return 0, err
+		}
+		total += d
+	}
+	return total, nil
+}
+
+// cpuOf reads utime, stime, cutime and cstime of one process.
+func cpuOf(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
 	}
@@ -32,34 +69,53 @@ func (p proc) cpu() (time.Duration, error) {
 	// fields after its closing parenthesis start with field 3, state.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no command name", p.pid)
+		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
 	}
 	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", p.pid, len(f))
+	if len(f) < 15 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
 	}
 	var ticks int64
-	for _, s := range f[11:13] { // utime, stime: fields 14 and 15
+	for _, s := range f[11:15] { // utime, stime, cutime, cstime: fields 14 to 17
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("/proc/%d/stat: %w", p.pid, err)
+			return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
 		}
 		ticks += n
 	}
 	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
-// memory is what /proc/PID/status says of the process's resident memory.
+// memory is what /proc/PID/status says of resident memory, summed over the
+// process and its live descendants.
 type memory struct {
-	RSS  int64 // VmRSS, bytes
-	Peak int64 // VmHWM, bytes: the highest RSS since start or resetPeak
+	RSS int64 // VmRSS, bytes
+	// Peak is VmHWM, bytes: the highest RSS since start or resetPeak. Summed
+	// over processes whose peaks need not coincide, it is an upper bound.
+	Peak int64
 }
 
 func (p proc) memory() (memory, error) {
 	if p.pid == 0 {
 		return memory{}, nil
 	}
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.pid))
+	var total memory
+	for i, pid := range p.tree() {
+		m, err := memoryOf(pid)
+		if err != nil && i > 0 {
+			continue // a descendant ended meanwhile
+		}
+		if err != nil {
+			return memory{}, err
+		}
+		total.RSS += m.RSS
+		total.Peak += m.Peak
+	}
+	return total, nil
+}
+
+func memoryOf(pid int) (memory, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return memory{}, err
 	}
@@ -73,7 +129,7 @@ func (p proc) memory() (memory, error) {
 		}
 		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
 		if err != nil {
-			return memory{}, fmt.Errorf("/proc/%d/status %s: %w", p.pid, name, err)
+			return memory{}, fmt.Errorf("/proc/%d/status %s: %w", pid, name, err)
 		}
 		if name == "VmRSS" {
 			m.RSS = kb << 10
@@ -84,13 +140,20 @@ func (p proc) memory() (memory, error) {
 	return m, sc.Err()
 }
 
-// resetPeak makes VmHWM start again from the current RSS (Linux 4.0+), so
-// each scenario reports its own peak. Only the process's owner (or root) may.
+// resetPeak makes VmHWM of the process and its descendants start again from
+// their current RSS (Linux 4.0+), so each scenario reports its own peak. Only
+// the processes' owner (or root) may.
 func (p proc) resetPeak() error {
 	if p.pid == 0 {
 		return nil
 	}
-	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p.pid), []byte("5"), 0)
+	for i, pid := range p.tree() {
+		err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+		if err != nil && i == 0 {
+			return err
+		}
+	}
+	return nil
 }
 
 // mib converts bytes to MiB.

@@ -38,6 +38,18 @@ func (p proc) tree() []int {
 	return pids
 }
 
+// each calls read for the process and then for each live descendant. The
+// process's own error is returned; a descendant's is not, since it ended
+// meanwhile and its parent counts it once it waits.
+func (p proc) each(read func(pid int) error) error {
+	for i, pid := range p.tree() {
+		if err := read(pid); err != nil && i == 0 {
+			return err
+		}
+	}
+	return nil
+}
+
 // cpu returns the user plus system CPU time the process and its descendants
 // have used, over all their threads, counting children that have ended and
 // been waited for.
@@ -46,17 +58,12 @@ func (p proc) cpu() (time.Duration, error) {
 		return 0, nil
 	}
 	var total time.Duration
-	for i, pid := range p.tree() {
+	err := p.each(func(pid int) error {
 		d, err := cpuOf(pid)
-		if err != nil && i > 0 {
-			continue // a descendant ended meanwhile; its parent counts it once it waits
-		}
-		if err != nil {
-			return 0, err
-		}
-		total += d
-	}
-	return total, nil
+		total += d // zero on error
+		return err
+	})
+	return total, err
 }
 
 // cpuOf reads utime, stime, cutime and cstime of one process.
@@ -100,18 +107,13 @@ func (p proc) memory() (memory, error) {
 		return memory{}, nil
 	}
 	var total memory
-	for i, pid := range p.tree() {
+	err := p.each(func(pid int) error {
 		m, err := memoryOf(pid)
-		if err != nil && i > 0 {
-			continue // a descendant ended meanwhile
-		}
-		if err != nil {
-			return memory{}, err
-		}
-		total.RSS += m.RSS
+		total.RSS += m.RSS // zero on error
 		total.Peak += m.Peak
-	}
-	return total, nil
+		return err
+	})
+	return total, err
 }
 
 func memoryOf(pid int) (memory, error) {
@@ -147,13 +149,9 @@ func (p proc) resetPeak() error {
 	if p.pid == 0 {
 		return nil
 	}
-	for i, pid := range p.tree() {
-		err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
-		if err != nil && i == 0 {
-			return err
-		}
-	}
-	return nil
+	return p.each(func(pid int) error {
+		return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+	})
 }
 
 // mib converts bytes to MiB.

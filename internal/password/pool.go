@@ -12,10 +12,11 @@ import (
 var ErrBusy = errors.New("password hashing is at capacity")
 
 // Pool runs a Hasher's work for its callers, at most a bounded number of
-// hashes at once, with a bounded wait queue. A hash costs tens of milliseconds of CPU and ~19 MiB of memory:
-// unbounded, a flood of logins would take every core and starve the requests
-// that need no hash (me, refresh). Bounded, the flood waits its turn or is
-// refused, and everything else keeps its latency.
+// hashes at once, with a bounded wait queue. A hash costs tens of
+// milliseconds of CPU and ~19 MiB of memory: unbounded, a flood of logins
+// would take every core and starve the requests that need no hash (me,
+// refresh). Bounded, the flood waits its turn or is refused, and everything
+// else keeps its latency.
 //
 // The hash runs on the caller's goroutine, at the priority of every other
 // thread. An earlier version ran it on an OS thread of its own at nice 19,

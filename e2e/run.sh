@@ -104,7 +104,7 @@ for t in "${targets[@]}"; do
 done
 
 echo "== e2e: browser tests (Playwright + Chromium) against ${targets[*]}"
-if ! AUTHAPI_TARGETS="${targets[*]}" node --test --test-reporter=spec tests/; then
+if ! AUTHAPI_TARGETS="${targets[*]}" node --test --test-reporter=spec tests/ 2>&1 | tee "$out/browser.txt"; then
   failed=1
 fi
 
@@ -113,6 +113,11 @@ if [ "$failed" != 0 ]; then
     echo "---- last lines of authapi-${t%%=*}.log"
     tail -n 30 "$out/authapi-${t%%=*}.log"
   done
+  # Last, so that a CI log cut to its tail still shows why each test failed.
+  if grep -q "failing tests:" "$out/browser.txt"; then
+    echo "---- why the browser tests failed"
+    sed -n '/failing tests:/,$p' "$out/browser.txt"
+  fi
   echo "e2e: FAILED (output in $out)" >&2
   exit 1
 fi

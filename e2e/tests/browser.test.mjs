@@ -411,7 +411,10 @@ describe("authapi in Chromium", { concurrency: true }, () => {
           const page = await context.newPage();
           const problems = watch(page);
           await page.goto(`${base}/docs`);
-          await page.locator(".opblock").first().waitFor({ timeout: 15_000 });
+          // Swagger UI parses a megabyte of JavaScript in the browser. With the
+          // other eleven tests running beside it, this test took 8.6 s here on a
+          // quiet machine; a 15 s wait was too tight for a busy one.
+          await page.locator(".opblock").first().waitFor({ timeout: 60_000 });
           const ops = await page.locator(".opblock-summary-path").allInnerTexts();
           const paths = ops.map((s) => s.replace(/\u200b/g, "").trim());
           for (const p of ["/api/auth/register", "/api/auth/login", "/api/auth/refresh", "/api/auth/logout", "/api/users/me"]) {

@@ -19,12 +19,17 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/authapi/authapi/internal/password"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
+	// A hash worker is this program started again (HASH_PROCESS); it never
+	// gets past this line.
+	password.RunWorkerIfChild()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

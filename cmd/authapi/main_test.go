@@ -14,10 +14,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authapi/authapi/internal/password"
 	"github.com/authapi/authapi/internal/store"
 	"github.com/authapi/authapi/internal/store/storetest"
 	"github.com/authapi/authapi/internal/token"
 )
+
+// TestMain lets this test binary be a hash worker: runServe starts one (as
+// HASH_PROCESS defaults to true on Linux) by running its own executable.
+func TestMain(m *testing.M) {
+	password.RunWorkerIfChild()
+	os.Exit(m.Run())
+}
 
 // envMap is a getenv over a map, so tests never touch the process environment.
 func envMap(m map[string]string) func(string) string {

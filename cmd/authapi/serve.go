@@ -60,9 +60,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer stopKeys()
+	pool, stopHashing, err := startHashing(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopHashing()
 	m := newMetrics(cfg, db)
 	ready := &readiness{db: db, tokens: tokens, log: log}
-	handler, err := newHandler(cfg, db, tokens, log, m, ready)
+	handler, err := newHandler(cfg, db, tokens, pool, log, m, ready)
 	if err != nil {
 		return err
 	}
@@ -135,26 +140,41 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 const defaultGCPercent = 50
 
 // startProcs is GOMAXPROCS as the runtime chose it (cores, or the CPU limit
-// of the container), before newHandler adds one per hash.
+// of the container), before startHashing adds one per hash.
 var startProcs = runtime.GOMAXPROCS(0)
 
-// newHandler wires the service and the HTTP layer.
-func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, log *slog.Logger, m *metrics.Metrics, ready *readiness) (http.Handler, error) {
+// startHashing returns the pool that bounds password hashing, computing in a
+// hash worker process (HASH_PROCESS) or in this one, and the function that
+// stops the worker.
+func startHashing(cfg config.Config, log *slog.Logger) (*password.Pool, func(), error) {
 	hasher, err := password.NewHasher(password.DefaultParams)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	pool := password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue)
-	// A running hash holds a Go P for its tens of milliseconds. One more P
-	// per hash worker leaves a P per core for the requests that need no
-	// hash, so they never wait behind a hash in Go's run queue (whose
-	// preemption comes every 10 ms); the kernel shares the cores between the
-	// threads instead, at a finer grain. This fixes the number: the runtime
-	// no longer follows a change of the container's CPU limit while running.
-	// GOMAXPROCS, when set, is the operator's choice and kept.
-	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+	stop := func() {}
+	if cfg.HashProcess {
+		w, err := password.StartWorker(cfg.HashConcurrency, log)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w (set HASH_PROCESS=false to hash in the server's own process)", err)
+		}
+		log.Debug("hash worker started", "pid", w.PID(), "hashes_at_once", cfg.HashConcurrency)
+		hasher, stop = hasher.OnWorker(w), func() { _ = w.Close() }
+	} else if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		// In process, a running hash holds a Go P for its tens of
+		// milliseconds. One more P per hash leaves a P per core for the
+		// requests that need no hash, so they never wait behind a hash in
+		// Go's run queue (whose preemption comes every 10 ms); the kernel
+		// shares the cores between the threads instead, at a finer grain.
+		// This fixes the number: the runtime no longer follows a change of
+		// the container's CPU limit while running. GOMAXPROCS, when set, is
+		// the operator's choice and kept.
 		runtime.GOMAXPROCS(startProcs + cfg.HashConcurrency)
 	}
+	return password.NewPool(hasher, cfg.HashConcurrency, cfg.HashQueue), stop, nil
+}
+
+// newHandler wires the service and the HTTP layer.
+func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, pool *password.Pool, log *slog.Logger, m *metrics.Metrics, ready *readiness) (http.Handler, error) {
 	if m != nil {
 		m.WatchHashPool(pool)
 		m.WatchTokenCache(tokens)

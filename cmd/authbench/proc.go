@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,12 +95,17 @@ func cpuOf(pid int) (time.Duration, error) {
 	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
-// memory is what /proc/PID/status says of resident memory, summed over the
-// process and its live descendants.
+// memory is the resident memory of the process and its live descendants,
+// with pages they share counted once: a hash worker maps the server's own
+// executable, and summing plain RSS would count those pages twice.
 type memory struct {
-	RSS int64 // VmRSS, bytes
-	// Peak is VmHWM, bytes: the highest RSS since start or resetPeak. Summed
-	// over processes whose peaks need not coincide, it is an upper bound.
+	// RSS is the proportional set size (Pss), bytes: each page divided
+	// among the processes that map it. Without /proc/PID/smaps_rollup
+	// (Linux < 4.14) it is VmRSS.
+	RSS int64
+	// Peak is VmHWM, the highest RSS since start or resetPeak, less the
+	// shared part counted twice now (Rss − Pss), bytes. Summed over
+	// processes whose peaks need not coincide, it is an upper bound.
 	Peak int64
 }
 
@@ -122,24 +129,46 @@ func memoryOf(pid int) (memory, error) {
 		return memory{}, err
 	}
 	defer f.Close()
-	var m memory
-	sc := bufio.NewScanner(f)
+	status, err := kibFields(f, "VmRSS", "VmHWM")
+	if err != nil {
+		return memory{}, fmt.Errorf("/proc/%d/status: %w", pid, err)
+	}
+	m := memory{RSS: status["VmRSS"] << 10, Peak: status["VmHWM"] << 10}
+	if r, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", pid)); err == nil {
+		defer r.Close()
+		if rollup, err := kibFields(r, "Rss", "Pss"); err == nil && rollup["Rss"] > 0 {
+			shared := (rollup["Rss"] - rollup["Pss"]) << 10
+			m.RSS, m.Peak = rollup["Pss"]<<10, max(m.Peak-shared, 0)
+		}
+	}
+	return m, nil
+}
+
+// kibFields reads "Name:   123 kB" lines, the format of /proc/PID/status and
+// smaps_rollup, for the names given; each must be there.
+func kibFields(r io.Reader, names ...string) (map[string]int64, error) {
+	out := make(map[string]int64, len(names))
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (name != "VmRSS" && name != "VmHWM") {
+		if !ok || !slices.Contains(names, name) {
 			continue
 		}
 		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
 		if err != nil {
-			return memory{}, fmt.Errorf("/proc/%d/status %s: %w", pid, name, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		if name == "VmRSS" {
-			m.RSS = kb << 10
-		} else {
-			m.Peak = kb << 10
+		out[name] = kb
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if _, ok := out[n]; !ok {
+			return nil, fmt.Errorf("no %s line", n)
 		}
 	}
-	return m, sc.Err()
+	return out, nil
 }
 
 // resetPeak makes VmHWM of the process and its descendants start again from

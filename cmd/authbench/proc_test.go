@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
 	"slices"
 	"syscall"
@@ -59,6 +61,24 @@ func TestProcCountsChildren(t *testing.T) {
 	}
 	if m.RSS < parentMem.RSS+childMem.RSS/2 || m.Peak < parentMem.Peak+childMem.Peak {
 		t.Errorf("memory() = %+v, want the parent's %+v and the child's %+v together", m, parentMem, childMem)
+	}
+	// The two shells map the same executable and libraries: plain RSS
+	// counts those pages in each, memory() once.
+	var plain int64
+	for _, pid := range []int{cmd.Process.Pid, child} {
+		f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := kibFields(f, "VmRSS")
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain += v["VmRSS"] << 10
+	}
+	if _, err := os.Stat("/proc/self/smaps_rollup"); err == nil && m.RSS >= plain {
+		t.Errorf("memory().RSS = %d, plain RSS summed = %d: shared pages counted twice", m.RSS, plain)
 	}
 	if !slices.Contains(p.tree(), child) {
 		t.Errorf("tree() lost the child %d", child)

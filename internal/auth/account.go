@@ -118,7 +118,7 @@ func (s *Service) loginFailed(ctx context.Context, email string, userID uuid.UUI
 
 // hashError turns a password pool failure into the answer for the client.
 func hashError(op string, err error) error {
-	if errors.Is(err, password.ErrBusy) {
+	if errors.Is(err, password.ErrBusy) || errors.Is(err, password.ErrUnavailable) {
 		return ErrBusy
 	}
 	return fmt.Errorf("%s: hash password: %w", op, err)

@@ -122,6 +122,10 @@ type Config struct {
 	// cores, at least 1) and HashQueue more waiting (HASH_QUEUE, default 32);
 	// beyond that, 503.
 	HashConcurrency, HashQueue int
+	// HashProcess computes the hashes in a child process at the lowest CPU
+	// priority instead of in the server's own (HASH_PROCESS, default true on
+	// Linux; elsewhere it cannot be turned on).
+	HashProcess bool
 	// TokenCacheSize is how many verified access tokens are remembered so a
 	// token presented again skips the signature check (TOKEN_CACHE_SIZE,
 	// default 10000, 0 for none).
@@ -191,6 +195,7 @@ type variables struct {
 	LockoutMax         string `env:"LOGIN_LOCKOUT_MAX" envDefault:"15m"`
 	HashConcurrency    string `env:"HASH_CONCURRENCY"`
 	HashQueue          string `env:"HASH_QUEUE" envDefault:"32"`
+	HashProcess        string `env:"HASH_PROCESS"`
 	TokenCacheSize     string `env:"TOKEN_CACHE_SIZE" envDefault:"10000"`
 	DrainDelay         string `env:"SHUTDOWN_DRAIN_DELAY" envDefault:"1s"`
 	MetricsAddr        string `env:"METRICS_ADDR"`

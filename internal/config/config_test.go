@@ -74,6 +74,7 @@ func defaults() Config {
 		LockoutMax:          15 * time.Minute,
 		HashConcurrency:     max(1, runtime.NumCPU()-1),
 		HashQueue:           32,
+		HashProcess:         runtime.GOOS == "linux",
 		TokenCacheSize:      10000,
 		DrainDelay:          time.Second,
 		MetricsEnabled:      true,

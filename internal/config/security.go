@@ -34,6 +34,13 @@ func (p *problems) security(v variables, c *Config) {
 		c.HashConcurrency = p.count("HASH_CONCURRENCY", v.HashConcurrency, 1, 1024, "password hashes at once")
 	}
 	c.HashQueue = p.count("HASH_QUEUE", v.HashQueue, 0, 100_000, "password hashes waiting at most")
+	c.HashProcess = runtime.GOOS == "linux"
+	if strings.TrimSpace(v.HashProcess) != "" {
+		c.HashProcess = p.boolean("HASH_PROCESS", v.HashProcess)
+		if c.HashProcess && runtime.GOOS != "linux" {
+			p.add("HASH_PROCESS=true needs Linux; on %s, unset it to hash in the server's process", runtime.GOOS)
+		}
+	}
 	c.TokenCacheSize = p.count("TOKEN_CACHE_SIZE", v.TokenCacheSize, 0, 10_000_000, "verified access tokens remembered, 0 for no cache")
 }
 

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -167,6 +168,7 @@ func TestSecuritySettings(t *testing.T) {
 			"TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1 ,::1", "RATE_LIMIT_AUTH": "0", "RATE_LIMIT_REFRESH": "600",
 			"LOGIN_LOCKOUT_THRESHOLD": "3", "LOGIN_LOCKOUT_BASE": "1s", "LOGIN_LOCKOUT_MAX": "1m",
 			"HASH_CONCURRENCY": "4", "HASH_QUEUE": "0", "SESSION_IDLE_TIMEOUT": "0", "TOKEN_CACHE_SIZE": "0",
+			"HASH_PROCESS":  "false",
 			"COOKIE_PREFIX": "true", "PUBLIC_URL": "https://auth.example.com",
 		}[k]
 	}, "")
@@ -177,7 +179,7 @@ func TestSecuritySettings(t *testing.T) {
 		t.Errorf("TrustedProxies = %s", got)
 	}
 	if c.RateLimitAuth != 0 || c.RateLimitRefresh != 600 || c.LockoutThreshold != 3 || c.LockoutBase != time.Second ||
-		c.LockoutMax != time.Minute || c.HashConcurrency != 4 || c.HashQueue != 0 || c.SessionIdleTimeout != 0 || !c.CookiePrefix || c.TokenCacheSize != 0 {
+		c.LockoutMax != time.Minute || c.HashConcurrency != 4 || c.HashQueue != 0 || c.HashProcess || c.SessionIdleTimeout != 0 || !c.CookiePrefix || c.TokenCacheSize != 0 {
 		t.Errorf("config = %+v", c)
 	}
 	d, err := Load(func(string) string { return "" }, "")
@@ -185,13 +187,14 @@ func TestSecuritySettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d.RateLimitAuth != 30 || d.RateLimitRefresh != 120 || d.LockoutThreshold != 5 || d.HashConcurrency < 1 ||
-		d.HashQueue != 32 || d.TokenCacheSize != 10000 || d.SessionIdleTimeout != 168*time.Hour || d.CookiePrefix || d.TrustedProxies != nil {
+		d.HashQueue != 32 || d.HashProcess != (runtime.GOOS == "linux") || d.TokenCacheSize != 10000 || d.SessionIdleTimeout != 168*time.Hour || d.CookiePrefix || d.TrustedProxies != nil {
 		t.Errorf("defaults = %+v", d)
 	}
 	for env, want := range map[string]string{
 		"TRUSTED_PROXIES=10.0.0.0/33":     "TRUSTED_PROXIES entry",
 		"RATE_LIMIT_AUTH=-1":              "RATE_LIMIT_AUTH must be",
 		"HASH_CONCURRENCY=0":              "HASH_CONCURRENCY must be",
+		"HASH_PROCESS=sometimes":          "HASH_PROCESS must be true or false",
 		"LOGIN_LOCKOUT_BASE=soon":         "LOGIN_LOCKOUT_BASE must be",
 		"SESSION_IDLE_TIMEOUT=-1h":        "SESSION_IDLE_TIMEOUT must be",
 		"COOKIE_PREFIX=true":              "COOKIE_PREFIX=true needs COOKIE_SECURE",

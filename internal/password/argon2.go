@@ -64,13 +64,19 @@ func (a argon2Hash) String() string {
 		b64.EncodeToString(a.salt), b64.EncodeToString(a.key))
 }
 
-func (a argon2Hash) derive(password string) []byte {
-	p := a.params
-	return argon2.IDKey([]byte(password), a.salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+// argon2id is the derivation itself, wherever it runs.
+func argon2id(password, salt []byte, p Params) []byte {
+	return argon2.IDKey(password, salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 }
 
-func (a argon2Hash) matches(password string) bool {
-	return subtle.ConstantTimeCompare(a.derive(password), a.key) == 1
+// matches derives password's key with k and compares it with a's in constant
+// time. Its error is k's, never a mismatch.
+func (a argon2Hash) matches(k kdf, password string) (bool, error) {
+	key, err := k.argon2id([]byte(password), a.salt, a.params)
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(key, a.key) == 1, nil
 }
 
 // parseArgon2 decodes $argon2id$v=19$m=<m>,t=<t>,p=<p>$<salt>$<hash>, strictly:

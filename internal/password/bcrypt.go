@@ -59,7 +59,7 @@ func parseBcryptCost(encoded string) (int, error) {
 // here because that is how the stored hash was made (x/crypto refuses longer
 // input instead). The caller then re-hashes the full password with argon2id,
 // which has no such limit, so the truncation ends with this login.
-func verifyBcrypt(encoded, password string) (bool, error) {
+func verifyBcrypt(k kdf, encoded, password string) (bool, error) {
 	if _, err := parseBcryptCost(encoded); err != nil {
 		return false, err
 	}
@@ -67,13 +67,23 @@ func verifyBcrypt(encoded, password string) (bool, error) {
 	if len(pw) > bcryptMaxInput {
 		pw = pw[:bcryptMaxInput]
 	}
-	err := bcrypt.CompareHashAndPassword([]byte(encoded), pw)
+	ok, err := k.bcrypt([]byte(encoded), pw)
+	if err != nil && !errors.Is(err, ErrUnavailable) {
+		return false, fmt.Errorf("%w: bcrypt: %v", ErrInvalidHash, err)
+	}
+	return ok, err
+}
+
+// compareBcrypt is the comparison itself, wherever it runs: a mismatch is
+// false with no error, any other error is bcrypt's objection to the hash.
+func compareBcrypt(encoded, password []byte) (bool, error) {
+	err := bcrypt.CompareHashAndPassword(encoded, password)
 	switch {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
 		return false, nil
 	default:
-		return false, fmt.Errorf("%w: bcrypt: %v", ErrInvalidHash, err)
+		return false, err
 	}
 }

@@ -37,9 +37,13 @@ var (
 	ErrTooShort = errors.New("password is too short")
 	// ErrTooLong is returned by Hash for a password over MaxLength characters.
 	ErrTooLong = errors.New("password is too long")
-	// ErrInvalidHash is wrapped by every Verify error: the stored hash is
-	// malformed, of an unknown scheme, or has parameters outside sane bounds.
+	// ErrInvalidHash is wrapped by Verify's errors about the stored hash: it
+	// is malformed, of an unknown scheme, or has parameters outside sane bounds.
 	ErrInvalidHash = errors.New("invalid password hash")
+	// ErrUnavailable is wrapped by every error of a Hasher on a Worker whose
+	// process failed: the caller should answer 503 and let the client retry;
+	// the Worker starts a new process.
+	ErrUnavailable = errors.New("password hashing is unavailable")
 )
 
 // Hasher hashes and verifies passwords. It is safe for concurrent use.
@@ -48,6 +52,7 @@ type Hasher struct {
 	// dummy is an argon2id string with params, so that VerifyDummy costs
 	// exactly what verifying a real user's current hash costs.
 	dummy string
+	kdf   kdf
 }
 
 // NewHasher checks p against the bounds Verify enforces on stored hashes and
@@ -63,7 +68,35 @@ func NewHasher(p Params) (*Hasher, error) {
 	a := argon2Hash{params: p, salt: make([]byte, p.SaltLen), key: make([]byte, p.KeyLen)}
 	_, _ = rand.Read(a.salt)
 	_, _ = rand.Read(a.key)
-	return &Hasher{params: p, dummy: a.String()}, nil
+	return &Hasher{params: p, dummy: a.String(), kdf: inProcess{}}, nil
+}
+
+// kdf computes the slow functions for a Hasher: in this process (inProcess),
+// or in a hash worker process (Worker). Everything else (parsing, policy,
+// salts, comparing keys) stays in the Hasher, so a worker only ever sees a
+// password, a salt and cost parameters. Its errors are its own failures
+// (ErrUnavailable), apart from bcrypt's objections to a stored hash.
+type kdf interface {
+	argon2id(password, salt []byte, p Params) ([]byte, error)
+	bcrypt(encoded, password []byte) (bool, error)
+}
+
+// inProcess computes on the calling goroutine.
+type inProcess struct{}
+
+func (inProcess) argon2id(password, salt []byte, p Params) ([]byte, error) {
+	return argon2id(password, salt, p), nil
+}
+
+func (inProcess) bcrypt(encoded, password []byte) (bool, error) {
+	return compareBcrypt(encoded, password)
+}
+
+// OnWorker returns a Hasher like h that computes its hashes in w's process.
+func (h *Hasher) OnWorker(w *Worker) *Hasher {
+	c := *h
+	c.kdf = w
+	return &c
 }
 
 // Hash returns an argon2id PHC string of password, e.g.
@@ -77,17 +110,16 @@ func (h *Hasher) Hash(password string) (string, error) {
 	case n > MaxLength:
 		return "", ErrTooLong
 	}
-	return h.hash(password), nil
-}
-
-func (h *Hasher) hash(password string) string {
 	salt := make([]byte, h.params.SaltLen)
 	// crypto/rand.Read never returns an error (it crashes the program if the
 	// kernel cannot supply randomness), so there is nothing to handle.
 	_, _ = rand.Read(salt)
 	a := argon2Hash{params: h.params, salt: salt}
-	a.key = a.derive(password)
-	return a.String()
+	var err error
+	if a.key, err = h.kdf.argon2id([]byte(password), salt, h.params); err != nil {
+		return "", err
+	}
+	return a.String(), nil
 }
 
 // Verify reports whether password matches encoded, an argon2id PHC string or a
@@ -95,7 +127,7 @@ func (h *Hasher) hash(password string) string {
 // encoded is not what Hash would make today (bcrypt, or argon2id with other
 // parameters): the caller should then store Hash(password). A wrong password
 // is ok=false with a nil error; a malformed or absurd encoded string is an
-// error wrapping ErrInvalidHash.
+// error wrapping ErrInvalidHash; a failed hash worker, ErrUnavailable.
 func (h *Hasher) Verify(encoded, password string) (ok, rehash bool, err error) {
 	switch {
 	case strings.HasPrefix(encoded, "$argon2id$"):
@@ -103,12 +135,12 @@ func (h *Hasher) Verify(encoded, password string) (ok, rehash bool, err error) {
 		if err != nil {
 			return false, false, err
 		}
-		if !a.matches(password) {
-			return false, false, nil
+		if ok, err := a.matches(h.kdf, password); !ok || err != nil {
+			return false, false, err
 		}
 		return true, a.params != h.params, nil
 	case isBcrypt(encoded):
-		ok, err := verifyBcrypt(encoded, password)
+		ok, err := verifyBcrypt(h.kdf, encoded, password)
 		// bcrypt is only read for imported users; every match moves them to argon2id.
 		return ok, ok, err
 	default:
@@ -118,7 +150,9 @@ func (h *Hasher) Verify(encoded, password string) (ok, rehash bool, err error) {
 
 // VerifyDummy burns the cost of one Verify with h's own parameters and throws
 // the result away. Login calls it for an unknown email so that "no such user"
-// and "wrong password" take the same time and cannot be told apart.
-func (h *Hasher) VerifyDummy(password string) {
-	_, _, _ = h.Verify(h.dummy, password)
+// and "wrong password" take the same time and cannot be told apart. Its only
+// error is a hash worker's failure.
+func (h *Hasher) VerifyDummy(password string) error {
+	_, _, err := h.Verify(h.dummy, password)
+	return err
 }

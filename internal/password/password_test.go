@@ -46,7 +46,15 @@ func TestHashFormat(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
-	h := newHasher(t, cheap)
+	for name, h := range backends(t, newHasher(t, cheap)) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testRoundTrip(t, h)
+		})
+	}
+}
+
+func testRoundTrip(t *testing.T, h *Hasher) {
 	tests := []struct {
 		name, password, wrong string
 	}{
@@ -171,7 +179,15 @@ var bcryptVectors = []struct{ hash, password string }{
 
 func TestVerifyBcrypt(t *testing.T) {
 	t.Parallel()
-	h := newHasher(t, cheap)
+	for name, h := range backends(t, newHasher(t, cheap)) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testVerifyBcrypt(t, h)
+		})
+	}
+}
+
+func testVerifyBcrypt(t *testing.T, h *Hasher) {
 	// passlib, which the reference uses, writes $2b$; x/crypto writes $2a$.
 	passlib, err := bcrypt.GenerateFromPassword([]byte("password123"), bcrypt.MinCost)
 	if err != nil {
@@ -203,7 +219,15 @@ func TestVerifyBcrypt(t *testing.T) {
 // covered the first 72 bytes, so those decide, whatever follows.
 func TestVerifyBcryptLong(t *testing.T) {
 	t.Parallel()
-	h := newHasher(t, cheap)
+	for name, h := range backends(t, newHasher(t, cheap)) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testVerifyBcryptLong(t, h)
+		})
+	}
+}
+
+func testVerifyBcryptLong(t *testing.T, h *Hasher) {
 	const hash = "$2b$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui"
 	tests := []struct {
 		password string
@@ -224,7 +248,15 @@ func TestVerifyBcryptLong(t *testing.T) {
 
 func TestVerifyMalformed(t *testing.T) {
 	t.Parallel()
-	h := newHasher(t, cheap)
+	for name, h := range backends(t, newHasher(t, cheap)) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testVerifyMalformed(t, h)
+		})
+	}
+}
+
+func testVerifyMalformed(t *testing.T, h *Hasher) {
 	const salt, key = "c29tZXNhbHRzb21lc2FsdA", "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI"
 	argon := func(params string) string { return "$argon2id$v=19$" + params + "$" + salt + "$" + key }
 	const bc = "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"

@@ -108,5 +108,9 @@ func (p *Pool) Verify(ctx context.Context, encoded, password string) (ok, rehash
 
 // VerifyDummy is Hasher.VerifyDummy on the pool.
 func (p *Pool) VerifyDummy(ctx context.Context, password string) error {
-	return p.run(ctx, func() { p.h.VerifyDummy(password) })
+	var err error
+	if perr := p.run(ctx, func() { err = p.h.VerifyDummy(password) }); perr != nil {
+		return perr
+	}
+	return err
 }

@@ -1,0 +1,269 @@
+package password
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// slow takes a second or more per hash, so that a test can act while one runs.
+var slow = Params{Memory: 64 * 1024, Time: 16, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+func startWorker(t *testing.T) *Worker {
+	t.Helper()
+	w, err := StartWorker(1, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Close() })
+	return w
+}
+
+// alive reports whether pid runs: not gone, and not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	return i > 0 && !strings.HasPrefix(string(b[i+1:]), " Z")
+}
+
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if !alive(pid) {
+			return
+		}
+	}
+	t.Fatalf("process %d still runs", pid)
+}
+
+// The worker holds no secret of the server's and every one of its threads
+// runs at the lowest priority, including those started after it set up.
+func TestWorkerIsolation(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://secret@db/authapi")
+	w := startWorker(t)
+	h := newHasher(t, DefaultParams).OnWorker(w)
+	if _, err := h.Hash("correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	pid := w.PID()
+	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := strings.Split(strings.TrimSuffix(string(env), "\x00"), "\x00")
+	slices.Sort(vars)
+	want := []string{"AUTHAPI_HASH_WORKER=1", "GOGC=25", "GOMAXPROCS=1"}
+	if !slices.Equal(vars, want) {
+		t.Errorf("worker environment = %q, want %q", vars, want)
+	}
+	tasks, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "task", task.Name(), "stat"))
+		if err != nil {
+			continue // the thread ended
+		}
+		fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if nice := fields[16]; nice != strconv.Itoa(workerNice) { // field 19 of stat
+			t.Errorf("worker thread %s runs at nice %s, want %d", task.Name(), nice, workerNice)
+		}
+	}
+	if len(tasks) < 2 {
+		t.Errorf("worker has %d threads; the check above proves little", len(tasks))
+	}
+}
+
+// A worker killed in the middle of a hash fails that call with
+// ErrUnavailable, and the next call gets a new worker.
+func TestWorkerRestartsAfterDeath(t *testing.T) {
+	w := startWorker(t)
+	h := newHasher(t, slow).OnWorker(w)
+	first := w.PID()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := h.Hash("correct horse")
+		errc <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("hash during the worker's death: %v, want ErrUnavailable", err)
+		}
+		t.Logf("the call saw: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the call did not end when its worker died")
+	}
+	waitGone(t, first)
+	cheapH := newHasher(t, cheap).OnWorker(w)
+	enc, err := cheapH.Hash("correct horse")
+	if err != nil {
+		t.Fatalf("hash after the restart: %v", err)
+	}
+	if ok, _, err := cheapH.Verify(enc, "correct horse"); !ok || err != nil {
+		t.Fatalf("verify after the restart = %v, %v", ok, err)
+	}
+	if second := w.PID(); second == first || second == 0 || w.Restarts() != 1 {
+		t.Errorf("pid %d → %d, %d restarts; want a new pid and 1 restart", first, second, w.Restarts())
+	}
+}
+
+// Ctrl-C and a service manager's SIGTERM reach the whole process group; the
+// worker must outlive them while the server drains.
+func TestWorkerIgnoresStopSignals(t *testing.T) {
+	w := startWorker(t)
+	pid := w.PID()
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		if err := syscall.Kill(pid, sig); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := newHasher(t, cheap).OnWorker(w).Hash("correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	if w.PID() != pid || w.Restarts() != 0 {
+		t.Errorf("the worker was replaced (pid %d → %d)", pid, w.PID())
+	}
+}
+
+// Close lets the hash in progress finish, then the process exits; calls
+// after Close fail at once.
+func TestWorkerClose(t *testing.T) {
+	w := startWorker(t)
+	pid := w.PID()
+	h := newHasher(t, slow).OnWorker(w)
+	type result struct {
+		enc string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		enc, err := h.Hash("correct horse")
+		done <- result{enc, err}
+	}()
+	time.Sleep(200 * time.Millisecond)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) {
+		t.Errorf("worker %d runs after Close returned", pid)
+	}
+	if r := <-done; r.err != nil || !strings.HasPrefix(r.enc, "$argon2id$") {
+		t.Errorf("the hash in progress at Close = %q, %v; want it finished", r.enc, r.err)
+	}
+	if _, err := h.Hash("correct horse"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("hash after Close: %v, want ErrUnavailable", err)
+	}
+}
+
+// No orphan: a server that dies without closing its worker's input (killed,
+// crashed) takes the worker with it, even in the middle of a hash.
+func TestWorkerDiesWithItsParent(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), parentEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		_ = cmd.Process.Kill()
+		t.Fatalf("the parent printed %q: %v", line, err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		_ = cmd.Process.Kill()
+		t.Fatalf("the parent printed %q", line)
+	}
+	if !alive(pid) {
+		t.Fatalf("worker %d does not run", pid)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	waitGone(t, pid)
+}
+
+// A process started as a worker that does not act as one (a program without
+// RunWorkerIfChild) must not start workers in turn: that would never end.
+func TestStartWorkerRefusesInAWorker(t *testing.T) {
+	t.Setenv(workerEnv, workerVersion)
+	_, err := StartWorker(1, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "RunWorkerIfChild") {
+		t.Fatalf("StartWorker = %v, want a refusal naming RunWorkerIfChild", err)
+	}
+}
+
+// A worker that cannot start fails the call, and the next ones within the
+// back-off fail at once rather than each trying again.
+func TestWorkerStartFailureBacksOff(t *testing.T) {
+	w := &Worker{exe: filepath.Join(t.TempDir(), "missing"), procs: 1, log: slog.New(slog.DiscardHandler)}
+	h := newHasher(t, cheap).OnWorker(w)
+	if _, err := h.Hash("correct horse"); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "start hash worker") {
+		t.Fatalf("first hash: %v, want ErrUnavailable from the start", err)
+	}
+	if _, err := h.Hash("correct horse"); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "retrying shortly") {
+		t.Fatalf("second hash: %v, want the back-off", err)
+	}
+}
+
+// What the worker answers to requests the server would never send.
+func TestWorkerRefusesBadRequests(t *testing.T) {
+	for name, req := range map[string]workerRequest{
+		"unknown op":    {Op: "md5"},
+		"no salt":       {Op: opArgon2id, Params: cheap},
+		"huge memory":   {Op: opArgon2id, Salt: make([]byte, 16), Params: Params{Memory: 1 << 30, Time: 1, Threads: 1, KeyLen: 32}},
+		"zero time":     {Op: opArgon2id, Salt: make([]byte, 16), Params: Params{Memory: 64, Time: 0, Threads: 1, KeyLen: 32}},
+		"zero key size": {Op: opArgon2id, Salt: make([]byte, 16), Params: Params{Memory: 64, Time: 1, Threads: 1}},
+	} {
+		if r := compute(req); r.Error == "" || r.Key != nil {
+			t.Errorf("%s: reply %+v, want an error", name, r)
+		}
+	}
+	// Through a worker, such an answer is a failure of hashing, not a result.
+	w := startWorker(t)
+	if _, err := w.call(workerRequest{Op: "md5"}); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("unknown op through the worker: %v, want ErrUnavailable", err)
+	}
+}
+
+// The worker's protocol survives input that is not a request: it exits, and
+// says why, rather than hang or compute garbage.
+func TestServeWorkerStopsOnGarbage(t *testing.T) {
+	pr, pw := io.Pipe()
+	out, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() { done <- serveWorker(pr, outW) }()
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	_, _ = pw.Write([]byte("{\"id\": 1, \"op\": \"argon2id\"}\nnot json\n"))
+	select {
+	case code := <-done:
+		if code == 0 {
+			t.Errorf("serveWorker = 0 on garbage, want a failure")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("serveWorker hangs on garbage")
+	}
+	_ = pw.Close()
+}

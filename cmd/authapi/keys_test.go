@@ -137,7 +137,12 @@ func TestRotationAcrossInstances(t *testing.T) {
 				}
 			}
 			// Two reload intervals after the rotation, both sign with it.
-			time.Sleep(time.Until(rotated.Add(250 * time.Millisecond)))
+			// The key is chosen by the token's issue time, which is in whole
+			// seconds: the first token of the new key is one issued at the
+			// first whole second from its start on. (Waiting only past the
+			// start failed about one run in six.)
+			activeBy := rotated.Add(200 * time.Millisecond)
+			time.Sleep(time.Until(activeBy.Truncate(time.Second).Add(time.Second + 50*time.Millisecond)))
 			for _, c := range []client{a, b} {
 				tok := c.login("ada@example.com")
 				if got := kidOf(t, tok); got != newKid {

@@ -22,7 +22,7 @@ func (m *Metrics) WatchHashPool(p HashPoolSource) {
 type hashPoolCollector struct {
 	pool                                  HashPoolSource
 	depth, running, limit, done, rejected *prometheus.Desc
-	wait                                  *prometheus.Desc
+	unavailable, wait                     *prometheus.Desc
 }
 
 func newHashPoolCollector(p HashPoolSource) *hashPoolCollector {
@@ -30,19 +30,20 @@ func newHashPoolCollector(p HashPoolSource) *hashPoolCollector {
 		return prometheus.NewDesc(namespace+"_password_hash_"+name, help, labels, nil)
 	}
 	return &hashPoolCollector{
-		pool:     p,
-		depth:    d("queue_depth", "Password hashes and verifications waiting for a free slot."),
-		running:  d("running", "Password hashes and verifications running now."),
-		limit:    d("limit", "Limits of the hash pool, by kind (workers: running at once; capacity: running plus waiting).", "kind"),
-		done:     d("total", "Password hashes and verifications run since start."),
-		rejected: d("rejected_total", "Password hashes refused because the queue was full (answered 503)."),
-		wait:     d("wait_seconds_total", "Total time hashes waited for a free slot; divide by authapi_password_hash_total for the mean."),
+		pool:        p,
+		depth:       d("queue_depth", "Password hashes and verifications waiting for a free slot."),
+		running:     d("running", "Password hashes and verifications running now."),
+		limit:       d("limit", "Limits of the hash pool, by kind (workers: running at once; capacity: running plus waiting).", "kind"),
+		done:        d("total", "Password hashes and verifications run since start."),
+		rejected:    d("rejected_total", "Password hashes refused because the queue was full (answered 503)."),
+		unavailable: d("unavailable_total", "Password hashes that failed because the hash worker process died or could not start (answered 503)."),
+		wait:        d("wait_seconds_total", "Total time hashes waited for a free slot; divide by authapi_password_hash_total for the mean."),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *hashPoolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.depth, c.running, c.limit, c.done, c.rejected, c.wait} {
+	for _, d := range []*prometheus.Desc{c.depth, c.running, c.limit, c.done, c.rejected, c.unavailable, c.wait} {
 		ch <- d
 	}
 }
@@ -56,5 +57,6 @@ func (c *hashPoolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.limit, prometheus.GaugeValue, float64(s.Capacity), "capacity")
 	ch <- prometheus.MustNewConstMetric(c.done, prometheus.CounterValue, float64(s.Done))
 	ch <- prometheus.MustNewConstMetric(c.rejected, prometheus.CounterValue, float64(s.Rejected))
+	ch <- prometheus.MustNewConstMetric(c.unavailable, prometheus.CounterValue, float64(s.Unavailable))
 	ch <- prometheus.MustNewConstMetric(c.wait, prometheus.CounterValue, s.TotalWait.Seconds())
 }

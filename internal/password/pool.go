@@ -32,10 +32,11 @@ type Pool struct {
 	slots chan struct{} // one token per running hash
 	admit chan struct{} // one token per hash running or waiting
 
-	waiting   atomic.Int64
-	rejected  atomic.Uint64
-	waitNanos atomic.Int64
-	done      atomic.Uint64
+	waiting     atomic.Int64
+	rejected    atomic.Uint64
+	waitNanos   atomic.Int64
+	done        atomic.Uint64
+	unavailable atomic.Uint64
 }
 
 // NewPool returns a Pool running at most workers hashes at once, with at most
@@ -51,6 +52,7 @@ type PoolStats struct {
 	Workers, Capacity int           // limits: running, running + waiting
 	Running, Waiting  int           // now
 	Done, Rejected    uint64        // since start
+	Unavailable       uint64        // since start: failed with ErrUnavailable
 	TotalWait         time.Duration // summed over Done
 }
 
@@ -60,13 +62,15 @@ func (p *Pool) Stats() PoolStats {
 	return PoolStats{
 		Workers: cap(p.slots), Capacity: cap(p.admit),
 		Running: len(p.slots), Waiting: w,
-		Done: p.done.Load(), Rejected: p.rejected.Load(), TotalWait: time.Duration(p.waitNanos.Load()),
+		Done: p.done.Load(), Rejected: p.rejected.Load(), Unavailable: p.unavailable.Load(),
+		TotalWait: time.Duration(p.waitNanos.Load()),
 	}
 }
 
 // run does f on a worker slot: ErrBusy at once when the queue is full, the
-// context's error if it ends while waiting.
-func (p *Pool) run(ctx context.Context, f func()) error {
+// context's error if it ends while waiting. f returns its own error, counted
+// when it is ErrUnavailable.
+func (p *Pool) run(ctx context.Context, f func() error) error {
 	select {
 	case p.admit <- struct{}{}:
 	default:
@@ -86,31 +90,26 @@ func (p *Pool) run(ctx context.Context, f func()) error {
 	defer func() { <-p.slots }()
 	p.waitNanos.Add(int64(time.Since(start)))
 	p.done.Add(1)
-	f()
-	return nil
+	err := f()
+	if errors.Is(err, ErrUnavailable) {
+		p.unavailable.Add(1)
+	}
+	return err
 }
 
 // Hash is Hasher.Hash on the pool.
 func (p *Pool) Hash(ctx context.Context, password string) (encoded string, err error) {
-	if perr := p.run(ctx, func() { encoded, err = p.h.Hash(password) }); perr != nil {
-		return "", perr
-	}
+	err = p.run(ctx, func() (e error) { encoded, e = p.h.Hash(password); return e })
 	return encoded, err
 }
 
 // Verify is Hasher.Verify on the pool.
 func (p *Pool) Verify(ctx context.Context, encoded, password string) (ok, rehash bool, err error) {
-	if perr := p.run(ctx, func() { ok, rehash, err = p.h.Verify(encoded, password) }); perr != nil {
-		return false, false, perr
-	}
+	err = p.run(ctx, func() (e error) { ok, rehash, e = p.h.Verify(encoded, password); return e })
 	return ok, rehash, err
 }
 
 // VerifyDummy is Hasher.VerifyDummy on the pool.
 func (p *Pool) VerifyDummy(ctx context.Context, password string) error {
-	var err error
-	if perr := p.run(ctx, func() { err = p.h.VerifyDummy(password) }); perr != nil {
-		return perr
-	}
-	return err
+	return p.run(ctx, func() error { return p.h.VerifyDummy(password) })
 }

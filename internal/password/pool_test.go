@@ -42,11 +42,11 @@ func TestPoolRefusesWhenFull(t *testing.T) {
 	var started, wg sync.WaitGroup
 	started.Add(1)
 	wg.Go(func() {
-		_ = p.run(t.Context(), func() { started.Done(); <-release })
+		_ = p.run(t.Context(), func() error { started.Done(); <-release; return nil })
 	})
 	started.Wait()
 	for range 2 { // fill the queue
-		wg.Go(func() { _ = p.run(t.Context(), func() {}) })
+		wg.Go(func() { _ = p.run(t.Context(), func() error { return nil }) })
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for p.Stats().Waiting != 2 && time.Now().Before(deadline) {
@@ -76,7 +76,7 @@ func TestPoolWaitHonoursContext(t *testing.T) {
 	release := make(chan struct{})
 	var started sync.WaitGroup
 	started.Add(1)
-	go func() { _ = p.run(context.Background(), func() { started.Done(); <-release }) }()
+	go func() { _ = p.run(context.Background(), func() error { started.Done(); <-release; return nil }) }()
 	started.Wait()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
@@ -101,6 +101,6 @@ func TestPoolPanicReachesCaller(t *testing.T) {
 			t.Errorf("after the panic %d hashes still hold a slot", s.Running)
 		}
 	}()
-	_ = p.run(t.Context(), func() { panic("boom") })
+	_ = p.run(t.Context(), func() error { panic("boom") })
 	t.Fatal("run returned after its work panicked")
 }

@@ -219,12 +219,15 @@ func TestStartWorkerRefusesInAWorker(t *testing.T) {
 // back-off fail at once rather than each trying again.
 func TestWorkerStartFailureBacksOff(t *testing.T) {
 	w := &Worker{exe: filepath.Join(t.TempDir(), "missing"), procs: 1, log: slog.New(slog.DiscardHandler)}
-	h := newHasher(t, cheap).OnWorker(w)
-	if _, err := h.Hash("correct horse"); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "start hash worker") {
+	p := NewPool(newHasher(t, cheap).OnWorker(w), 1, 0)
+	if _, err := p.Hash(t.Context(), "correct horse"); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "start hash worker") {
 		t.Fatalf("first hash: %v, want ErrUnavailable from the start", err)
 	}
-	if _, err := h.Hash("correct horse"); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "retrying shortly") {
-		t.Fatalf("second hash: %v, want the back-off", err)
+	if _, _, err := p.Verify(t.Context(), "$2b$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui", "x"); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "retrying shortly") {
+		t.Fatalf("second call: %v, want the back-off", err)
+	}
+	if s := p.Stats(); s.Unavailable != 2 || s.Done != 2 {
+		t.Errorf("pool stats = %+v, want 2 done, 2 unavailable", s)
 	}
 }
 

@@ -1,6 +1,7 @@
 package password
 
 import (
+	"log/slog"
 	"runtime"
 	"slices"
 	"testing"
@@ -103,5 +104,29 @@ func BenchmarkStopTheWorld(b *testing.B) {
 			b.ReportMetric(us(times[len(times)*99/100]), "p99-µs")
 			b.ReportMetric(us(times[len(times)/2]), "p50-µs")
 		})
+	}
+}
+
+// BenchmarkWorkerVerify is BenchmarkPoolVerify with the hash computed in a
+// hash worker process, as serve does by default on Linux: its difference from
+// BenchmarkPoolVerify is the price of the process (a round trip over pipes,
+// and the worker's own collection after each hash).
+func BenchmarkWorkerVerify(b *testing.B) {
+	if !workerSupported {
+		b.Skip("hash workers need Linux")
+	}
+	w, err := StartWorker(1, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	h := newHasher(b, DefaultParams)
+	encoded := mustHash(b, h, "correct horse battery staple")
+	p := NewPool(h.OnWorker(w), 1, 0)
+	for b.Loop() {
+		ok, _, err := p.Verify(b.Context(), encoded, "correct horse battery staple")
+		if !ok || err != nil {
+			b.Fatalf("Verify = %v, %v; want true, nil", ok, err)
+		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -51,16 +50,12 @@ type Worker struct {
 // protocol version, so that a worker never talks to a parent of another
 // build (the parent starts the same executable, but be sure).
 const (
-	workerEnv     = "AUTHAPI_HASH_WORKER"
-	workerVersion = "1"
-	workerNice    = 19 // the lowest priority: hashes get the CPU requests leave
-	// workerGCPercent keeps the worker's heap near what its hashes hold
-	// (19 MiB each): a hash's block is garbage as soon as it returns, and
-	// nothing else lives in that heap, so frequent collections are cheap.
-	workerGCPercent = 25
-	startTimeout    = 10 * time.Second
-	restartBackoff  = time.Second // no new process sooner after a failed start
-	stopTimeout     = 5 * time.Second
+	workerEnv      = "AUTHAPI_HASH_WORKER"
+	workerVersion  = "1"
+	workerNice     = 19 // the lowest priority: hashes get the CPU requests leave
+	startTimeout   = 10 * time.Second
+	restartBackoff = time.Second // no new process sooner after a failed start
+	stopTimeout    = 5 * time.Second
 	// workerIdleRelease is how long a worker computes nothing before it
 	// returns its hashes' memory to the system.
 	workerIdleRelease = 30 * time.Second
@@ -208,10 +203,14 @@ func (w *Worker) start() (*workerProc, error) {
 	}
 	cmd := exec.Command(w.exe, "hash-worker")
 	// Nothing of the server's environment (database URL, keys) goes along.
+	// One P more than hashes at once, for the collector and the pipes: with
+	// only as many as hashes, a login took twice the time of its hash. Go's
+	// default GC target: 25 % or an explicit collection before each hash
+	// gave a higher peak, or handed the block back to the system and made
+	// the next hash fault it in again (a slow tail of logins).
 	cmd.Env = []string{
 		workerEnv + "=" + workerVersion,
-		"GOMAXPROCS=" + strconv.Itoa(w.procs),
-		"GOGC=" + strconv.Itoa(workerGCPercent),
+		"GOMAXPROCS=" + strconv.Itoa(w.procs+1),
 	}
 	cmd.Stderr = os.Stderr // a crash's stack trace goes to the server's log
 	cmd.SysProcAttr = workerSysProcAttr()
@@ -451,11 +450,6 @@ func serveWorker(in io.Reader, out io.Writer) int {
 		running.Add(1)
 		wg.Go(func() {
 			_ = reply(compute(req))
-			// The hash's block is garbage now. Collected at once, before
-			// the next hash allocates one, its pages are reused rather
-			// than joined by new ones: otherwise the heap settles at
-			// three blocks per hash at once (56 MiB of RSS for one).
-			runtime.GC()
 			if running.Add(-1) == 0 {
 				release.Reset(workerIdleRelease)
 			}

@@ -30,6 +30,9 @@ for alg in RS256 EdDSA; do
   dropdb -h 127.0.0.1 -U postgres "authapi_bench_$a"
 done
 
+# Hashing inside the server's process instead of the hash worker (HASH_PROCESS=false).
+"$bin/authbench" run --server "$bin/authapi" --alg EdDSA --duration "$dur" --label sqlite-eddsa-inprocess \
+  --env HASH_PROCESS=false --scenarios login,register-1,flood --json "$out/sqlite-eddsa-inprocess.json"
 # The hash pool: two hashes at once (as many as cores), and no pool at all.
 "$bin/authbench" run --server "$bin/authapi" --alg EdDSA --duration "$dur" --label sqlite-eddsa-hash2 \
   --env HASH_CONCURRENCY=2 --scenarios register-1,register,flood --json "$out/sqlite-eddsa-hash2.json"
@@ -45,5 +48,5 @@ done
 
 "$bin/authbench" report --bench "$out/bench.txt" --out docs/PERFORMANCE.md \
   "$out"/sqlite-rs256.json "$out"/sqlite-eddsa.json "$out"/postgres-rs256.json "$out"/postgres-eddsa.json \
-  "$out"/sqlite-eddsa-hash2.json "$out"/sqlite-eddsa-nopool.json "$out"/sqlite-rs256-nocache.json \
+  "$out"/sqlite-eddsa-inprocess.json "$out"/sqlite-eddsa-hash2.json "$out"/sqlite-eddsa-nopool.json "$out"/sqlite-rs256-nocache.json \
   "$out"/sqlite-eddsa-5min.json

@@ -71,11 +71,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	// Most of what the heap ever holds is argon2id's 19 MiB per hash, which
-	// has no pointers: a collection costs little however often it runs, while
-	// each GC-percent point of heap growth allowed is resident memory. 50
-	// instead of Go's 100 took the mixed load's peak RSS from 93 to 75-77 MiB
-	// with no change in CPU per request (docs/PERFORMANCE.md). GOGC, when
+	// Hashing in process, most of what the heap ever holds is argon2id's
+	// 19 MiB per hash, which has no pointers: a collection costs little
+	// however often it runs, while each GC-percent point of heap growth
+	// allowed is resident memory. 50 instead of Go's 100 took the mixed
+	// load's peak RSS from 93 to 75-77 MiB with no change in CPU per request
+	// (docs/PERFORMANCE.md). With the hash worker the server's heap is a few
+	// MiB and the setting was kept without measuring it again. GOGC, when
 	// set, is the operator's choice and kept.
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(defaultGCPercent)

@@ -122,9 +122,9 @@ type Config struct {
 	// cores, at least 1) and HashQueue more waiting (HASH_QUEUE, default 32);
 	// beyond that, 503.
 	HashConcurrency, HashQueue int
-	// HashProcess computes the hashes in a child process at the lowest CPU
-	// priority instead of in the server's own (HASH_PROCESS, default true on
-	// Linux; elsewhere it cannot be turned on).
+	// HashProcess computes the hashes in a child process instead of in the
+	// server's own (HASH_PROCESS, default true on Linux; elsewhere it cannot
+	// be turned on).
 	HashProcess bool
 	// TokenCacheSize is how many verified access tokens are remembered so a
 	// token presented again skips the signature check (TOKEN_CACHE_SIZE,

@@ -2,10 +2,12 @@ package password
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -21,16 +23,29 @@ func TestMain(m *testing.M) {
 		os.Exit(beParent())
 	}
 	code := m.Run()
-	if w, err := shared(); err == nil {
-		_ = w.Close()
+	if sharedStarted.Load() {
+		if w, err := shared(); err == nil {
+			_ = w.Close()
+		}
 	}
 	os.Exit(code)
 }
 
-// beParent starts a worker, prints its pid and waits to be killed.
+// beParent starts a worker, gives it a hash of several seconds, prints its
+// pid once it computes, and waits to be killed.
 func beParent() int {
 	w, err := StartWorker(1, slog.New(slog.DiscardHandler))
 	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	h, err := NewHasher(Params{Memory: 128 * 1024, Time: 16, Threads: 1, SaltLen: 16, KeyLen: 32})
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	go func() { _, _ = h.OnWorker(w).Hash("correct horse") }()
+	if err := waitHashing(w.PID()); err != nil {
 		fmt.Println("error:", err)
 		return 1
 	}
@@ -41,8 +56,11 @@ func beParent() int {
 
 // shared is one worker for the tests that run Hasher's tests on a worker.
 var shared = sync.OnceValues(func() (*Worker, error) {
-	return StartWorker(2, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sharedStarted.Store(true)
+	return StartWorker(2, slog.New(slog.DiscardHandler))
 })
+
+var sharedStarted atomic.Bool
 
 // backends returns h computing in this process and, where hash workers run,
 // in the shared worker: Hasher's tests run on both.
@@ -58,4 +76,29 @@ func backends(t *testing.T, h *Hasher) map[string]*Hasher {
 	}
 	all["worker"] = h.OnWorker(w)
 	return all
+}
+
+// cpuTicks is the user and system CPU time of process pid, in clock ticks.
+func cpuTicks(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	user, _ := strconv.Atoi(f[11])
+	sys, _ := strconv.Atoi(f[12])
+	return user + sys
+}
+
+// waitHashing returns once process pid has used 30 ms of CPU more than
+// when called: a worker only computes when it has a request. A sleep
+// instead could act before the request was written.
+func waitHashing(pid int) error {
+	start := cpuTicks(pid)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cpuTicks(pid) >= start+3 {
+			return nil
+		}
+	}
+	return fmt.Errorf("worker %d did not start hashing within 20 s", pid)
 }

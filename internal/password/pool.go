@@ -18,15 +18,14 @@ var ErrBusy = errors.New("password hashing is at capacity")
 // refresh). Bounded, the flood waits its turn or is refused, and everything
 // else keeps its latency.
 //
-// The hash runs on the caller's goroutine, at the priority of every other
-// thread. An earlier version ran it on an OS thread of its own at nice 19,
-// but x/crypto/argon2 computes its memory blocks on goroutines it starts
-// itself, which the Go scheduler puts on ordinary threads: only the
-// allocation and the first and last blocks, about a seventh of a hash, ran at
-// the lower priority, and each hash paid for the extra thread (see
-// docs/PERFORMANCE.md). What keeps other requests fast during a login flood
-// is the bound on running hashes, and the Go P per hash that authapi serve
-// adds to GOMAXPROCS so that the hashes never hold every P.
+// The Hasher decides where a hash runs: in a Worker's process (authapi
+// serve's default on Linux), or on the caller's goroutine.
+// Either way the caller holds its slot until the hash is done. In process,
+// what keeps other requests fast during a login flood is this bound and the
+// Go P per hash that authapi serve then adds to GOMAXPROCS, so that hashes
+// never hold every P. (Lowering the priority of the calling thread does not
+// work in process: x/crypto/argon2 computes on goroutines it starts itself,
+// on ordinary threads; see docs/PERFORMANCE.md.)
 type Pool struct {
 	h     *Hasher
 	slots chan struct{} // one token per running hash

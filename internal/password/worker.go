@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -17,8 +18,8 @@ import (
 )
 
 // A Worker computes password hashes in a child process: the same program,
-// started again as a hash worker (see RunWorkerIfChild), at the lowest CPU
-// priority, with its own Go runtime.
+// started again as a hash worker (see RunWorkerIfChild), with its own Go
+// runtime.
 //
 // argon2id's inner loop is assembly that the Go runtime can stop only when a
 // preemption signal lands between two blocks, and each hash allocates 19 MiB,
@@ -26,16 +27,18 @@ import (
 // own process, each of those collections holds every request that allocates
 // meanwhile; during a login flood, that set me's p99 latency at 4-11 times its
 // unloaded value. In a worker, the hashes' collections stop only the hashes,
-// the server's heap no longer holds the 19 MiB blocks, and the kernel gives
-// the hashes only the CPU the requests leave (docs/PERFORMANCE.md).
+// and the server's heap no longer holds the 19 MiB blocks
+// (docs/PERFORMANCE.md).
 //
-// The worker sees a password, a salt and cost parameters, nothing else: no
-// environment, no database, no keys. If it dies, the calls it was serving
-// fail with ErrUnavailable and the next call starts a new one.
+// The worker sees a password with a salt and cost parameters, or with a bcrypt
+// hash to check it against, and nothing else: no environment, no database, no
+// keys. If it dies, or answers nothing for callTimeout, the calls it was
+// serving fail with ErrUnavailable and the next call starts a new one.
 type Worker struct {
 	exe   string // the program to start: this one
 	procs int
 	log   *slog.Logger
+	stop  time.Duration // how long Close waits before it kills
 
 	mu       sync.Mutex
 	cur      *workerProc // nil when none is running
@@ -52,10 +55,15 @@ type Worker struct {
 const (
 	workerEnv      = "AUTHAPI_HASH_WORKER"
 	workerVersion  = "1"
-	workerNice     = 19 // the lowest priority: hashes get the CPU requests leave
 	startTimeout   = 10 * time.Second
 	restartBackoff = time.Second // no new process sooner after a failed start
 	stopTimeout    = 5 * time.Second
+	// callTimeout bounds the wait for one answer: a process that neither
+	// answers nor dies (stopped, frozen, stuck) is killed then, which fails
+	// its calls and lets the next one start a new process. It is far above
+	// any hash Verify accepts (about 5 s at the largest parameters) and
+	// equal to serve's write timeout, past which no client hears the answer.
+	callTimeout = 30 * time.Second
 	// workerIdleRelease is how long a worker computes nothing before it
 	// returns its hashes' memory to the system.
 	workerIdleRelease = 30 * time.Second
@@ -67,7 +75,7 @@ func StartWorker(procs int, log *slog.Logger) (*Worker, error) {
 	if !workerSupported {
 		return nil, errors.New("hash worker processes need Linux")
 	}
-	w := &Worker{exe: selfExecutable(), procs: max(procs, 1), log: log}
+	w := &Worker{exe: selfExecutable(), procs: max(procs, 1), log: log, stop: stopTimeout}
 	p, err := w.start()
 	if err != nil {
 		return nil, err
@@ -80,7 +88,7 @@ func StartWorker(procs int, log *slog.Logger) (*Worker, error) {
 func (w *Worker) Restarts() uint64 { return w.restarts.Load() }
 
 // Close stops the worker: its process finishes what it was given, then
-// exits; after stopTimeout it is killed. Calls after Close fail with
+// exits; after five seconds it is killed. Calls after Close fail with
 // ErrUnavailable.
 func (w *Worker) Close() error {
 	w.mu.Lock()
@@ -91,11 +99,13 @@ func (w *Worker) Close() error {
 	if p == nil {
 		return nil
 	}
+	p.wmu.Lock() // a request is either written whole or refused
 	_ = p.stdin.Close()
+	p.wmu.Unlock()
 	select {
 	case <-p.exited:
-	case <-time.After(stopTimeout):
-		_ = p.cmd.Process.Kill()
+	case <-time.After(w.stop):
+		p.kill()
 		<-p.exited
 	}
 	return nil
@@ -140,11 +150,25 @@ func (w *Worker) call(req workerRequest) (workerReply, error) {
 	}
 	if err := p.send(req); err != nil {
 		p.forget(req.ID)
-		// A write fails when the process is gone; its reader reports why.
+		if errors.Is(err, os.ErrClosed) {
+			// Close came first; what the process has runs to its end.
+			return workerReply{}, fmt.Errorf("%w: the hash worker is stopped", ErrUnavailable)
+		}
+		// The process is gone or broken; its reader reports why.
 		p.kill()
 		return workerReply{}, fmt.Errorf("%w: write to hash worker: %v", ErrUnavailable, err)
 	}
-	r, ok := <-ch
+	timer := time.NewTimer(callTimeout)
+	defer timer.Stop()
+	var r workerReply
+	var ok bool
+	select {
+	case r, ok = <-ch:
+	case <-timer.C:
+		w.log.Error("hash worker did not answer; killing it", "pid", p.cmd.Process.Pid, "waited", callTimeout.String())
+		p.kill()
+		r, ok = <-ch // closed once the process has ended
+	}
 	if !ok {
 		return workerReply{}, p.failure()
 	}
@@ -158,6 +182,9 @@ func (w *Worker) call(req workerRequest) (workerReply, error) {
 func (w *Worker) process() (*workerProc, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.cur != nil && w.cur.ended() {
+		w.cur = nil // its reader has yet to call gone
+	}
 	switch {
 	case w.closed:
 		return nil, fmt.Errorf("%w: the hash worker is stopped", ErrUnavailable)
@@ -181,13 +208,12 @@ func (w *Worker) process() (*workerProc, error) {
 // gone is called by a process's reader once the process has exited.
 func (w *Worker) gone(p *workerProc) {
 	w.mu.Lock()
-	current := w.cur == p
-	if current {
+	if w.cur == p {
 		w.cur = nil
 	}
 	closed := w.closed
 	w.mu.Unlock()
-	if current && !closed {
+	if !closed {
 		w.log.Error("hash worker exited; the next hash starts a new one",
 			"pid", p.cmd.Process.Pid, "error", p.failure())
 	}
@@ -222,16 +248,23 @@ func (w *Worker) start() (*workerProc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hash worker: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start hash worker: %w", err)
-	}
 	p := &workerProc{
 		cmd: cmd, stdin: stdin, out: bufio.NewWriter(stdin),
 		pending: make(map[uint64]chan workerReply), exited: make(chan struct{}),
 	}
 	dec := json.NewDecoder(bufio.NewReader(stdout))
-	ready := make(chan error, 1)
+	started, ready := make(chan error, 1), make(chan error, 1)
 	go func() {
+		// Linux sends the parent-death signal when the thread that
+		// started the child ends, not the process; Go ends a thread only
+		// under a goroutine that locked it and returned. So the child is
+		// started on a thread locked here until the child has ended.
+		runtime.LockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- fmt.Errorf("start hash worker: %w", err)
+			return // the thread ends with the goroutine; no child has it
+		}
+		started <- nil
 		var hello workerReply
 		if err := dec.Decode(&hello); err != nil || hello.Ready != workerVersion {
 			ready <- fmt.Errorf("hash worker did not start (its first line: %+v, %v)", hello, err)
@@ -243,6 +276,9 @@ func (w *Worker) start() (*workerProc, error) {
 		p.end(cmd.Wait())
 		w.gone(p)
 	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
 	select {
 	case err := <-ready:
 		if err != nil {
@@ -319,11 +355,16 @@ func (p *workerProc) send(req workerRequest) error {
 	return p.out.Flush()
 }
 
-// read delivers answers until the process's output ends.
+// read delivers answers until the process's output ends. Output that is not
+// an answer ends the process too: the calls waiting on it fail rather than
+// wait for answers that cannot be told apart any more.
 func (p *workerProc) read(dec *json.Decoder) {
 	for {
 		var r workerReply
 		if err := dec.Decode(&r); err != nil {
+			if !errors.Is(err, io.EOF) {
+				p.kill()
+			}
 			return
 		}
 		p.mu.Lock()
@@ -361,6 +402,16 @@ func (p *workerProc) failure() error {
 }
 
 func (p *workerProc) kill() { _ = p.cmd.Process.Kill() }
+
+// ended reports whether the process has exited and been waited for.
+func (p *workerProc) ended() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
 
 // The protocol: one JSON object per line each way. The worker's first line is
 // {"ready": workerVersion}; then each request gets one reply with its ID, in
@@ -449,12 +500,23 @@ func serveWorker(in io.Reader, out io.Writer) int {
 		}
 		running.Add(1)
 		wg.Go(func() {
-			_ = reply(compute(req))
+			_ = reply(computeSafely(req))
 			if running.Add(-1) == 0 {
 				release.Reset(workerIdleRelease)
 			}
 		})
 	}
+}
+
+// computeSafely is compute with a panic turned into a failed request, so
+// that one bad request does not end the hashes running beside it.
+func computeSafely(req workerRequest) (r workerReply) {
+	defer func() {
+		if v := recover(); v != nil {
+			r = workerReply{ID: req.ID, Error: fmt.Sprintf("panic: %v", v)}
+		}
+	}()
+	return compute(req)
 }
 
 // compute does one request in the worker.

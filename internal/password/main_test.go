@@ -78,13 +78,23 @@ func backends(t *testing.T, h *Hasher) map[string]*Hasher {
 	return all
 }
 
+// statFields returns the fields of /proc/PID/stat after the command name,
+// from field 3 (state) on; nil if the process is gone.
+func statFields(pid int) []string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	i := strings.LastIndexByte(string(b), ')')
+	if err != nil || i < 0 {
+		return nil
+	}
+	return strings.Fields(string(b[i+1:]))
+}
+
 // cpuTicks is the user and system CPU time of process pid, in clock ticks.
 func cpuTicks(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
+	f := statFields(pid)
+	if len(f) < 13 {
 		return -1
 	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
 	user, _ := strconv.Atoi(f[11])
 	sys, _ := strconv.Atoi(f[12])
 	return user + sys

@@ -31,12 +31,8 @@ func startWorker(t *testing.T) *Worker {
 
 // alive reports whether pid runs: not gone, and not a zombie.
 func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	return i > 0 && !strings.HasPrefix(string(b[i+1:]), " Z")
+	f := statFields(pid)
+	return len(f) > 0 && f[0] != "Z"
 }
 
 func waitGone(t *testing.T, pid int, within time.Duration) {

@@ -182,7 +182,7 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 		return Tokens{}, fmt.Errorf("login: %w", err)
 	}
 	s.record(ctx, EventLogin, OutcomeSuccess, u.ID)
-	return s.issue(u, sess.ID, sess.RefreshJTI, now)
+	return s.issue(u.ID, u.Role, sess.ID, sess.RefreshJTI, now)
 }
 
 // upgradeHash re-hashes a password stored with an old scheme (bcrypt from the
@@ -223,7 +223,7 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Princip
 // signatures are made at once, on two cores when there are: with RS256 each
 // takes about a millisecond, which a login or refresh would otherwise wait
 // for twice.
-func (s *Service) issue(u User, sessionID, refreshJTI uuid.UUID, now time.Time) (Tokens, error) {
+func (s *Service) issue(userID uuid.UUID, role string, sessionID, refreshJTI uuid.UUID, now time.Time) (Tokens, error) {
 	now = now.Truncate(time.Second)
 	t := Tokens{AccessExpires: now.Add(s.cfg.AccessTTL), RefreshExpires: now.Add(s.cfg.RefreshTTL)}
 	var (
@@ -237,12 +237,12 @@ func (s *Service) issue(u User, sessionID, refreshJTI uuid.UUID, now time.Time) 
 		// the request's goroutine, where the server recovers from it.
 		defer func() { panicked = recover() }()
 		t.Refresh, refreshErr = s.tokens.Issue(token.Claims{
-			Subject: u.ID, SessionID: sessionID, ID: refreshJTI, Type: token.Refresh,
+			Subject: userID, SessionID: sessionID, ID: refreshJTI, Type: token.Refresh,
 			IssuedAt: now, NotBefore: now, ExpiresAt: t.RefreshExpires,
 		})
 	}()
 	access, err := s.tokens.Issue(token.Claims{
-		Subject: u.ID, SessionID: sessionID, ID: uuid.New(), Type: token.Access, Role: u.Role,
+		Subject: userID, SessionID: sessionID, ID: uuid.New(), Type: token.Access, Role: role,
 		IssuedAt: now, NotBefore: now, ExpiresAt: t.AccessExpires,
 	})
 	<-done

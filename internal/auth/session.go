@@ -41,7 +41,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Tokens, err
 			"event", "refresh_reuse", "user_id", c.Subject, "session_id", c.SessionID)
 		return Tokens{}, ErrRefreshReused
 	}
-	return s.issue(rot.User, c.SessionID, rot.CurrentJTI, now)
+	return s.issue(c.Subject, rot.Role, c.SessionID, rot.CurrentJTI, now)
 }
 
 // LogoutScope says which sessions a logout ends.

@@ -81,8 +81,9 @@ type Rotation struct {
 	// CurrentJTI is the refresh token id the session expects after the call
 	// (NewJTI when Rotated; the existing one when Grace; uuid.Nil when Reused).
 	CurrentJTI uuid.UUID
-	// User owns the session (zero when Reused).
-	User User
+	// Role is the role of the session's user, for the new access token
+	// (empty when Reused).
+	Role string
 }
 
 // Store keeps users and sessions. Every method is safe for concurrent use, also

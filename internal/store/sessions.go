@@ -126,23 +126,15 @@ func (db *DB) SessionUser(ctx context.Context, userID, sessionID uuid.UUID, now 
 
 // rotateSQL swaps in the new refresh token id only if the presented one is the
 // current one of an active session of the user, so of two concurrent callers
-// exactly one changes the row. SQLite's RETURNING cannot name the tables of an
-// UPDATE ... FROM, hence a subquery per user column (each a primary-key lookup)
-// instead of a join. The column order is userColumns'.
+// exactly one changes the row. It returns only what the new access token
+// needs from the user, the role: SQLite's RETURNING cannot name the tables of
+// an UPDATE ... FROM, hence a subquery (a primary-key lookup) instead of a join.
 const rotateSQL = `
 	UPDATE sessions
 	SET previous_jti = refresh_jti, refresh_jti = $4, rotated_at = $5, last_used_at = $5
 	WHERE id = $1 AND user_id = $2 AND refresh_jti = $3 AND revoked_at IS NULL AND expires_at > $5
 		AND last_used_at >= $6
-	RETURNING user_id,
-		(SELECT name FROM users WHERE users.id = sessions.user_id),
-		(SELECT email FROM users WHERE users.id = sessions.user_id),
-		(SELECT password FROM users WHERE users.id = sessions.user_id),
-		(SELECT photo FROM users WHERE users.id = sessions.user_id),
-		(SELECT verified FROM users WHERE users.id = sessions.user_id),
-		(SELECT role FROM users WHERE users.id = sessions.user_id),
-		(SELECT created_at FROM users WHERE users.id = sessions.user_id),
-		(SELECT updated_at FROM users WHERE users.id = sessions.user_id)`
+	RETURNING (SELECT role FROM users WHERE users.id = sessions.user_id)`
 
 // RotateSession decides what a presented refresh token does to its session.
 // The common case, the current token, is one conditional UPDATE. Otherwise one
@@ -152,12 +144,12 @@ const rotateSQL = `
 func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rotation, error) {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
-	var u auth.User
+	var role string
 	row := db.writeRow(ctx, rotateSQL,
 		r.SessionID, r.UserID, r.PresentedJTI, r.NewJTI, db.d.time(r.Now), db.d.time(r.IdleStart))
-	err := row.Scan(userDest(&u)...)
+	err := row.Scan(&role)
 	if err == nil {
-		return auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r.NewJTI, User: u}, nil
+		return auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r.NewJTI, Role: role}, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return auth.Rotation{}, fmt.Errorf("rotate session %s: %w", r.SessionID, check(err))
@@ -175,7 +167,7 @@ func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rot
 		// can cause; refuse rather than revoke a session in good standing.
 		return auth.Rotation{}, fmt.Errorf("rotate session %s: current token not rotated", r.SessionID)
 	case s.PreviousJTI != uuid.Nil && s.PreviousJTI == r.PresentedJTI && !s.RotatedAt.Before(r.GraceStart):
-		return auth.Rotation{Outcome: auth.Grace, CurrentJTI: s.RefreshJTI, User: u}, nil
+		return auth.Rotation{Outcome: auth.Grace, CurrentJTI: s.RefreshJTI, Role: u.Role}, nil
 	}
 	if _, err := db.revoke(ctx, r.UserID, r.SessionID, r.Now); err != nil {
 		return auth.Rotation{}, fmt.Errorf("rotate session %s: revoke on reuse: %w", r.SessionID, err)

@@ -127,7 +127,7 @@ func testRotateIdle(t *testing.T, s auth.Store) {
 		t.Fatalf("RotateSession(idle session) = %v, want ErrSessionInactive", err)
 	}
 	r.IdleStart = t0 // within the idle limit
-	rotate(t, s, r, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r.NewJTI, User: u})
+	rotate(t, s, r, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r.NewJTI, Role: u.Role})
 }
 
 // lockAfter3 locks for a minute per failure from the third on.

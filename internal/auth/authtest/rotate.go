@@ -64,12 +64,12 @@ func testRotateRotated(t *testing.T, s auth.Store) {
 	sess := createSession(t, s, u)
 
 	r1 := request(sess, sess.RefreshJTI, t0.Add(time.Hour+7*time.Nanosecond))
-	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, User: u})
+	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, Role: u.Role})
 	sess = afterRotation(sess, r1)
 	wantSession(t, "Session() after rotation", readSession(t, s, sess.ID), sess)
 
 	r2 := request(sess, r1.NewJTI, t0.Add(2*time.Hour))
-	rotate(t, s, r2, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r2.NewJTI, User: u})
+	rotate(t, s, r2, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r2.NewJTI, Role: u.Role})
 	wantSession(t, "Session() after second rotation", readSession(t, s, sess.ID), afterRotation(sess, r2))
 }
 
@@ -79,22 +79,22 @@ func testRotateGrace(t *testing.T, s auth.Store) {
 	sess := createSession(t, s, u)
 	old := sess.RefreshJTI
 	r1 := request(sess, old, t0.Add(time.Hour))
-	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, User: u})
+	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, Role: u.Role})
 	sess = afterRotation(sess, r1)
 
 	late := request(sess, old, r1.Now.Add(5*time.Second))
-	rotate(t, s, late, auth.Rotation{Outcome: auth.Grace, CurrentJTI: r1.NewJTI, User: u})
+	rotate(t, s, late, auth.Rotation{Outcome: auth.Grace, CurrentJTI: r1.NewJTI, Role: u.Role})
 	// The window includes its start.
 	edge := request(sess, old, r1.Now.Add(grace))
 	edge.GraceStart = sess.RotatedAt
-	rotate(t, s, edge, auth.Rotation{Outcome: auth.Grace, CurrentJTI: r1.NewJTI, User: u})
+	rotate(t, s, edge, auth.Rotation{Outcome: auth.Grace, CurrentJTI: r1.NewJTI, Role: u.Role})
 
 	wantSession(t, "Session() after grace", readSession(t, s, sess.ID), sess)
 	if _, err := s.SessionUser(ctx, u.ID, sess.ID, edge.Now); err != nil {
 		t.Errorf("SessionUser() after grace = %v, want nil", err)
 	}
 	r2 := request(sess, r1.NewJTI, edge.Now)
-	rotate(t, s, r2, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r2.NewJTI, User: u})
+	rotate(t, s, r2, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r2.NewJTI, Role: u.Role})
 }
 
 func testRotateReusedAfterWindow(t *testing.T, s auth.Store) {
@@ -102,7 +102,7 @@ func testRotateReusedAfterWindow(t *testing.T, s auth.Store) {
 	sess := createSession(t, s, u)
 	old := sess.RefreshJTI
 	r1 := request(sess, old, t0.Add(time.Hour))
-	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, User: u})
+	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, Role: u.Role})
 	sess = afterRotation(sess, r1)
 
 	replay := request(sess, old, r1.Now.Add(grace+time.Second))
@@ -120,10 +120,10 @@ func testRotateTwoGenerationsOld(t *testing.T, s auth.Store) {
 	sess := createSession(t, s, u)
 	first := sess.RefreshJTI
 	r1 := request(sess, first, t0.Add(time.Hour))
-	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, User: u})
+	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, Role: u.Role})
 	sess = afterRotation(sess, r1)
 	r2 := request(sess, r1.NewJTI, r1.Now.Add(time.Second))
-	rotate(t, s, r2, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r2.NewJTI, User: u})
+	rotate(t, s, r2, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r2.NewJTI, Role: u.Role})
 	sess = afterRotation(sess, r2)
 
 	// Within the window of the last rotation, but not the token it replaced.
@@ -185,7 +185,7 @@ func testRotateRevokedWithinGrace(t *testing.T, s auth.Store) {
 	sess := createSession(t, s, u)
 	old := sess.RefreshJTI
 	r1 := request(sess, old, t0.Add(time.Hour))
-	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, User: u})
+	rotate(t, s, r1, auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r1.NewJTI, Role: u.Role})
 	sess = afterRotation(sess, r1)
 	if err := s.RevokeSession(t.Context(), u.ID, sess.ID, r1.Now.Add(time.Second)); err != nil {
 		t.Fatalf("RevokeSession() = %v, want nil", err)
@@ -253,7 +253,7 @@ func testRotateRace(t *testing.T, s auth.Store) {
 	}
 	newJTI := reqs[winner].NewJTI
 	for i := range n {
-		want := auth.Rotation{Outcome: auth.Grace, CurrentJTI: newJTI, User: u}
+		want := auth.Rotation{Outcome: auth.Grace, CurrentJTI: newJTI, Role: u.Role}
 		if i == winner {
 			want.Outcome = auth.Rotated
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 	"os"
+	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,6 +33,13 @@ func hashWorkers(t *testing.T) []int {
 	return pids
 }
 
+// gcPercent is the process's garbage collection target (GOGC) now.
+func gcPercent() int64 {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
+}
+
 // waitFor polls cond for up to five seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -43,17 +52,23 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // serve hashes in one worker process by default, replaces it when it dies,
-// and stops it when the server stops; HASH_PROCESS=false hashes in process.
-// Not parallel: it counts the test process's hash workers.
+// and stops it when the server stops; HASH_PROCESS=false hashes in process,
+// with a GC target of 50 % rather than Go's 100 %. Not parallel: it counts the
+// test process's hash workers and sets its GC target.
 func TestServeHashesInAWorker(t *testing.T) {
 	if n := len(hashWorkers(t)); n != 0 {
 		t.Fatalf("%d hash workers before the test", n)
 	}
+	_, gogcSet := os.LookupEnv("GOGC")
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	t.Chdir(t.TempDir())
 	base, stop := startInstance(t, map[string]string{})
 	workers := hashWorkers(t)
 	if len(workers) != 1 {
 		t.Fatalf("hash workers while serving: %v, want one", workers)
+	}
+	if got := gcPercent(); got != 100 {
+		t.Errorf("GC target with a hash worker = %d %%, want Go's 100 %%", got)
 	}
 	send := func(path, body string) int {
 		t.Helper()
@@ -99,5 +114,8 @@ func TestServeHashesInAWorker(t *testing.T) {
 	post("/api/auth/register", `{"name":"W","email":"w@example.com","password":"password123","passwordConfirm":"password123"}`, 201)
 	if n := len(hashWorkers(t)); n != 0 {
 		t.Errorf("%d hash workers with HASH_PROCESS=false", n)
+	}
+	if got := gcPercent(); got != inProcessGCPercent && !gogcSet {
+		t.Errorf("GC target hashing in process = %d %%, want %d %%", got, inProcessGCPercent)
 	}
 }

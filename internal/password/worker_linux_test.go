@@ -260,3 +260,63 @@ func TestServeWorkerStopsOnGarbage(t *testing.T) {
 	}
 	_ = pw.Close()
 }
+
+// The worker keeps one argon2id block per hash at once and uses it again:
+// sequential hashes neither grow its memory past one block and the program
+// nor fault a block's pages in again (docs/PERFORMANCE.md, item 12).
+// .ci/run runs it without the race detector.
+func TestWorkerReusesItsBlock(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory faults and grows with the hash")
+	}
+	w := startWorker(t)
+	h := newHasher(t, DefaultParams).OnWorker(w)
+	hash := func(n int) {
+		t.Helper()
+		for range n {
+			if _, err := h.Hash("correct horse"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	hash(3)
+	faults := func() int {
+		f := statFields(w.PID())
+		if len(f) < 8 {
+			t.Fatal("no /proc stat for the worker")
+		}
+		n, _ := strconv.Atoi(f[7]) // minflt, the 10th field
+		return n
+	}
+	before := faults()
+	const hashes = 10
+	hash(hashes)
+	block := int(DefaultParams.Memory) * 1024 // bytes
+	pages := block / os.Getpagesize()
+	if got := faults() - before; got > pages/4 {
+		t.Errorf("%d page faults in %d hashes, want few: a block is %d pages", got, hashes, pages)
+	}
+	if hwm := peakRSS(t, w.PID()); hwm > 2*block {
+		t.Errorf("worker's peak RSS %d MiB, want under two blocks (%d MiB)", hwm>>20, 2*block>>20)
+	}
+}
+
+// peakRSS is process pid's VmHWM in bytes.
+func peakRSS(t *testing.T, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kib, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err != nil {
+				t.Fatalf("VmHWM %q: %v", v, err)
+			}
+			return kib * 1024
+		}
+	}
+	t.Fatal("no VmHWM in /proc/PID/status")
+	return 0
+}

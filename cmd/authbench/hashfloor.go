@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"slices"
@@ -24,37 +26,78 @@ import (
 const hashFloorRounds = 10
 
 // hashOp is one password computation: a login's verify or a registration's hash.
-type hashOp func(h *password.Hasher, encoded string)
+type hashOp func(h *password.Hasher, encoded string) error
 
-func hashVerify(h *password.Hasher, encoded string) { _, _, _ = h.Verify(encoded, benchPassword) }
-func hashNew(h *password.Hasher, _ string)          { _, _ = h.Hash(benchPassword) }
+func hashVerify(h *password.Hasher, encoded string) error {
+	ok, _, err := h.Verify(encoded, benchPassword)
+	if err == nil && !ok {
+		err = errors.New("the benchmark password did not verify")
+	}
+	return err
+}
+
+func hashNew(h *password.Hasher, _ string) error {
+	_, err := h.Hash(benchPassword)
+	return err
+}
+
+// floorHasher returns a Hasher computing with workers hashes at once as authapi
+// serve does by default on this system: in a hash worker process of
+// authbench's own on Linux, in process elsewhere (with one more Go P per hash
+// unless GOMAXPROCS is set, as serve adds). Beside hashing the way serve does,
+// a worker keeps the hashes' memory and collections out of the process that
+// sends the load and times it. stop ends the worker or restores GOMAXPROCS.
+func floorHasher(workers int) (h *password.Hasher, stop func(), err error) {
+	h, err = password.NewHasher(password.DefaultParams)
+	if err != nil {
+		return nil, nil, fmt.Errorf("hasher: %w", err)
+	}
+	if w, err := password.StartWorker(workers, slog.New(slog.DiscardHandler)); err == nil {
+		return h.OnWorker(w), func() { _ = w.Close() }, nil
+	} else if runtime.GOOS == "linux" {
+		return nil, nil, err
+	}
+	if _, set := os.LookupEnv("GOMAXPROCS"); set {
+		return h, func() {}, nil
+	}
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + workers)
+	return h, func() { runtime.SetDefaultGOMAXPROCS() }, nil
+}
 
 // withHashFloor runs the one-at-a-time scenario name and records in it the
-// median time of op computed by authbench before it (and its warm-up) and
-// just after it.
+// median time of op computed by authbench (see floorHasher) before it (and
+// its warm-up) and just after it.
 func (b *bench) withHashFloor(ctx context.Context, name string, tr vegeta.Targeter, op hashOp) (Scenario, error) {
-	h, err := password.NewHasher(password.DefaultParams)
+	h, stop, err := floorHasher(1)
 	if err != nil {
 		return Scenario{}, err
 	}
+	defer stop()
 	encoded, err := h.Hash(benchPassword)
 	if err != nil {
 		return Scenario{}, err
 	}
 	var times []time.Duration
-	timeHashes := func() {
+	timeHashes := func() error {
 		for range hashFloorRounds {
 			began := time.Now()
-			op(h, encoded)
+			if err := op(h, encoded); err != nil {
+				return fmt.Errorf("%s: the hash authbench times: %w", name, err)
+			}
 			times = append(times, time.Since(began))
 		}
+		return nil
 	}
-	timeHashes()
+	if err := timeHashes(); err != nil {
+		return Scenario{}, err
+	}
 	s, err := b.simple(ctx, name, tr, 1)
 	if err != nil {
 		return s, err
 	}
-	timeHashes()
+	if err := timeHashes(); err != nil {
+		return s, err
+	}
 	slices.Sort(times)
 	mid := len(times) / 2 // times has an even length
 	s.HashP50MS = ms((times[mid-1] + times[mid]) / 2)
@@ -62,20 +105,17 @@ func (b *bench) withHashFloor(ctx context.Context, name string, tr vegeta.Target
 }
 
 // besideHashes runs attack while authbench keeps workers argon2id hashes
-// going through a password.Pool as authapi runs them (with one more Go P per
-// hash unless GOMAXPROCS is set, as authapi serve does). What the attack
-// measures is the latency a server would have if its own hashes cost it
-// nothing beyond taking a core and memory bandwidth.
+// going through a password.Pool, computed as authapi serve computes them
+// (floorHasher). What the attack measures is the latency a server would have
+// if its own hashes cost it nothing beyond taking a core and memory
+// bandwidth.
 func besideHashes(ctx context.Context, workers int, attack func() map[string]*vegeta.Metrics) (map[string]*vegeta.Metrics, error) {
-	h, err := password.NewHasher(password.DefaultParams)
+	h, stopHasher, err := floorHasher(workers)
 	if err != nil {
-		return nil, fmt.Errorf("hasher: %w", err)
+		return nil, err
 	}
+	defer stopHasher()
 	pool := password.NewPool(h, workers, 0)
-	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
-		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + workers)
-		defer runtime.SetDefaultGOMAXPROCS()
-	}
 
 	hctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -18,9 +18,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/authapi/authapi/internal/password"
 )
 
 func main() {
+	// authbench computes the hashes it compares authapi with in a hash
+	// worker, a copy of itself (hashfloor.go).
+	password.RunWorkerIfChild()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -50,6 +50,9 @@ func TestSmoke(t *testing.T) {
 		if s.CPUSeconds < 0 || s.PeakRSS <= 0 {
 			t.Errorf("%s: CPU %.3f s, peak RSS %.1f MiB; want the server's /proc readings", s.Name, s.CPUSeconds, s.PeakRSS)
 		}
+		if (s.Name == "login" || s.Name == "register-1") && s.HashP50MS <= 0 {
+			t.Errorf("%s: no argon2id time measured by authbench beside it", s.Name)
+		}
 		if s.Name != "flood" && len(s.Windows) < 2 {
 			t.Errorf("%s: %d windows of 500ms in a 1s attack, want 2 or more", s.Name, len(s.Windows))
 		}

@@ -227,7 +227,7 @@ func (w *Worker) start() (*workerProc, error) {
 		// on would start copies of it without end.
 		return nil, errors.New("hash worker: this program was started as a hash worker but does not run as one (call password.RunWorkerIfChild first in main and TestMain)")
 	}
-	cmd := exec.Command(w.exe, "hash-worker")
+	cmd := exec.Command(w.exe, workerArg)
 	// Nothing of the server's environment (database URL, keys) goes along.
 	// One P more than hashes at once, for the collector and the pipes: with
 	// only as many as hashes, a login took twice the time of its hash. The
@@ -437,13 +437,18 @@ type workerReply struct {
 	Error   string `json:"error,omitempty"`   // the request itself was wrong
 }
 
+// workerArg is the worker's one argument, which ps shows.
+const workerArg = "hash-worker"
+
 // RunWorkerIfChild makes this process a hash worker, and exits when it is
-// done, if the process was started as one by a Worker; otherwise it returns
-// at once. Call it first in main, and in TestMain of any package whose tests
-// start a Worker: a Worker starts this same executable.
+// done, if the process was started as one by a Worker (its variable set and
+// its one argument workerArg); otherwise it returns at once. Call it first in
+// main, and in TestMain of any package whose tests start a Worker: a Worker
+// starts this same executable. The argument keeps a program started by hand
+// from a shell that exported the variable from turning into a worker.
 func RunWorkerIfChild() {
 	v, ok := os.LookupEnv(workerEnv)
-	if !ok {
+	if !ok || len(os.Args) != 2 || os.Args[1] != workerArg {
 		return
 	}
 	if v != workerVersion {
@@ -454,8 +459,9 @@ func RunWorkerIfChild() {
 		fmt.Fprintln(os.Stderr, "hash worker:", err)
 		os.Exit(1)
 	}
-	// The collector runs only when serveWorker asks, once before each
-	// request (see collectBefore), not when an allocation crosses a target.
+	// The collector runs only when serveWorker asks: before each request
+	// (see collectBefore) and after a quiet spell, not when an allocation
+	// crosses a target.
 	debug.SetGCPercent(-1)
 	os.Exit(serveWorker(os.Stdin, os.Stdout))
 }
@@ -523,8 +529,10 @@ func serveWorker(in io.Reader, out io.Writer) int {
 // ms -> 19.3-21.8 ms. A plain loop of argon2.IDKey shows the same (23.4-24.8
 // -> 20.1-21.6 ms; 20,000-49,000 -> 10,400 page faults in 60 hashes). With
 // the collector off otherwise, the runtime keeps the freed block: its
-// scavenger's goal is then the heap in use at the last collection, block
-// included.
+// scavenger's goal is then the heap in use at the last collection, which
+// includes the block as long as the request before was an argon2id hash
+// (after two requests in a row without one, bcrypt's, the next hash faults
+// its block in again).
 //
 // Every request collects, not only argon2id's, so that the garbage of the
 // others (bcrypt's, the decoder's) is bounded too; a collection of the

@@ -320,3 +320,14 @@ func peakRSS(t *testing.T, pid int) int {
 	t.Fatal("no VmHWM in /proc/PID/status")
 	return 0
 }
+
+// A program started with the worker's variable but not its argument (by hand,
+// from a shell that exported the variable) runs as itself, not as a worker.
+func TestWorkerNeedsItsArgument(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), workerEnv+"="+workerVersion)
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.Contains(string(out), `"ready"`) || !strings.Contains(string(out), "PASS") {
+		t.Fatalf("test binary with %s set and no %q argument: %v\n%s", workerEnv, workerArg, err, out)
+	}
+}

@@ -22,7 +22,7 @@ func (m *Metrics) WatchHashPool(p HashPoolSource) {
 type hashPoolCollector struct {
 	pool                                  HashPoolSource
 	depth, running, limit, done, rejected *prometheus.Desc
-	unavailable, wait                     *prometheus.Desc
+	unavailable, restarts, wait           *prometheus.Desc
 }
 
 func newHashPoolCollector(p HashPoolSource) *hashPoolCollector {
@@ -37,13 +37,14 @@ func newHashPoolCollector(p HashPoolSource) *hashPoolCollector {
 		done:        d("total", "Password hashes and verifications run since start."),
 		rejected:    d("rejected_total", "Password hashes refused because the queue was full (answered 503)."),
 		unavailable: d("unavailable_total", "Password hashes that failed because the hash worker process died or could not start (answered 503)."),
+		restarts:    d("worker_restarts_total", "Hash worker processes started again after one died, hung or could not start (0 when hashing in process)."),
 		wait:        d("wait_seconds_total", "Total time hashes waited for a free slot; divide by authapi_password_hash_total for the mean."),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *hashPoolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.depth, c.running, c.limit, c.done, c.rejected, c.unavailable, c.wait} {
+	for _, d := range []*prometheus.Desc{c.depth, c.running, c.limit, c.done, c.rejected, c.unavailable, c.restarts, c.wait} {
 		ch <- d
 	}
 }
@@ -58,5 +59,6 @@ func (c *hashPoolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.done, prometheus.CounterValue, float64(s.Done))
 	ch <- prometheus.MustNewConstMetric(c.rejected, prometheus.CounterValue, float64(s.Rejected))
 	ch <- prometheus.MustNewConstMetric(c.unavailable, prometheus.CounterValue, float64(s.Unavailable))
+	ch <- prometheus.MustNewConstMetric(c.restarts, prometheus.CounterValue, float64(s.WorkerRestarts))
 	ch <- prometheus.MustNewConstMetric(c.wait, prometheus.CounterValue, s.TotalWait.Seconds())
 }

@@ -43,7 +43,7 @@ func TestMetricsExposition(t *testing.T) {
 	t.Parallel()
 	m := New("v1.2.3")
 	m.WatchDB(fakeStats{sql.DBStats{MaxOpenConnections: 8, InUse: 3, Idle: 2, WaitCount: 5, WaitDuration: 1500 * time.Millisecond}})
-	m.WatchHashPool(fakePool{password.PoolStats{Workers: 1, Capacity: 33, Running: 1, Waiting: 7, Done: 10, Rejected: 2, Unavailable: 3, TotalWait: 2 * time.Second}})
+	m.WatchHashPool(fakePool{password.PoolStats{Workers: 1, Capacity: 33, Running: 1, Waiting: 7, Done: 10, Rejected: 2, Unavailable: 3, WorkerRestarts: 4, TotalWait: 2 * time.Second}})
 	m.WatchTokenCache(fakeCache{token.CacheStats{Hits: 90, Misses: 10}})
 	ctx := t.Context()
 	m.ObserveRequest("POST /api/auth/login", 200, 40*time.Millisecond)
@@ -83,6 +83,7 @@ func TestMetricsExposition(t *testing.T) {
 		`authapi_password_hash_total 10`,
 		`authapi_password_hash_rejected_total 2`,
 		`authapi_password_hash_unavailable_total 3`,
+		`authapi_password_hash_worker_restarts_total 4`,
 		`authapi_password_hash_wait_seconds_total 2`,
 		`authapi_db_connections{pool="read",state="in_use"} 3`,
 		`authapi_db_connections{pool="read",state="idle"} 2`,

@@ -99,6 +99,14 @@ func (h *Hasher) OnWorker(w *Worker) *Hasher {
 	return &c
 }
 
+// workerRestarts counts the restarts of the hash worker h computes on, if any.
+func (h *Hasher) workerRestarts() uint64 {
+	if w, ok := h.kdf.(*Worker); ok {
+		return w.Restarts()
+	}
+	return 0
+}
+
 // Hash returns an argon2id PHC string of password, e.g.
 // $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>, with a fresh random salt.
 // It returns ErrTooShort or ErrTooLong outside MinLength..MaxLength runes: the

@@ -52,6 +52,7 @@ type PoolStats struct {
 	Running, Waiting  int           // now
 	Done, Rejected    uint64        // since start
 	Unavailable       uint64        // since start: failed with ErrUnavailable
+	WorkerRestarts    uint64        // since start: hash worker processes started after the first
 	TotalWait         time.Duration // summed over Done
 }
 
@@ -62,7 +63,8 @@ func (p *Pool) Stats() PoolStats {
 		Workers: cap(p.slots), Capacity: cap(p.admit),
 		Running: len(p.slots), Waiting: w,
 		Done: p.done.Load(), Rejected: p.rejected.Load(), Unavailable: p.unavailable.Load(),
-		TotalWait: time.Duration(p.waitNanos.Load()),
+		WorkerRestarts: p.h.workerRestarts(),
+		TotalWait:      time.Duration(p.waitNanos.Load()),
 	}
 }
 

@@ -109,6 +109,9 @@ func TestWorkerRestartsAfterDeath(t *testing.T) {
 	if second := w.PID(); second == first || second == 0 || w.Restarts() != 1 {
 		t.Errorf("pid %d → %d, %d restarts; want a new pid and 1 restart", first, second, w.Restarts())
 	}
+	if got := NewPool(cheapH, 1, 0).Stats().WorkerRestarts; got != 1 {
+		t.Errorf("pool stats: %d worker restarts, want 1", got)
+	}
 }
 
 // Ctrl-C and a service manager's SIGTERM reach the whole process group; the

@@ -77,14 +77,21 @@ func (b *bench) withHashFloor(ctx context.Context, name string, tr vegeta.Target
 	if err != nil {
 		return Scenario{}, err
 	}
+	hash := func() (time.Duration, error) {
+		began := time.Now()
+		if err := op(h, encoded); err != nil {
+			return 0, fmt.Errorf("%s: the hash authbench times: %w", name, err)
+		}
+		return time.Since(began), nil
+	}
 	var times []time.Duration
 	timeHashes := func() error {
 		for range hashFloorRounds {
-			began := time.Now()
-			if err := op(h, encoded); err != nil {
-				return fmt.Errorf("%s: the hash authbench times: %w", name, err)
+			d, err := hash()
+			if err != nil {
+				return err
 			}
-			times = append(times, time.Since(began))
+			times = append(times, d)
 		}
 		return nil
 	}
@@ -97,8 +104,8 @@ func (b *bench) withHashFloor(ctx context.Context, name string, tr vegeta.Target
 	}
 	// One hash untimed: after a long attack the idle worker has handed its
 	// block back to the system, and the first hash faults it in again.
-	if err := op(h, encoded); err != nil {
-		return s, fmt.Errorf("%s: the hash authbench times: %w", name, err)
+	if _, err := hash(); err != nil {
+		return s, err
 	}
 	if err := timeHashes(); err != nil {
 		return s, err

@@ -222,10 +222,11 @@ func (w *Worker) gone(p *workerProc) {
 // start runs a new worker process and waits for its ready line.
 func (w *Worker) start() (*workerProc, error) {
 	if os.Getenv(workerEnv) != "" {
-		// This process was started as a worker and did not become one: a
-		// program (or test binary) that never calls RunWorkerIfChild. Going
-		// on would start copies of it without end.
-		return nil, errors.New("hash worker: this program was started as a hash worker but does not run as one (call password.RunWorkerIfChild first in main and TestMain)")
+		// This process has the worker's variable and is not a worker: a
+		// program (or test binary) started as one that never calls
+		// RunWorkerIfChild, where going on would start copies of it without
+		// end, or one run by hand from a shell that exported the variable.
+		return nil, fmt.Errorf("hash worker: %s is set, but this process does not run as a hash worker (unset it; a program that starts workers calls password.RunWorkerIfChild first in main and TestMain)", workerEnv)
 	}
 	cmd := exec.Command(w.exe, workerArg)
 	// Nothing of the server's environment (database URL, keys) goes along.

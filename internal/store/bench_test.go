@@ -108,3 +108,26 @@ func BenchmarkRotateSession(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCreateSession is the write of every login: one INSERT into
+// sessions.
+func BenchmarkCreateSession(b *testing.B) {
+	for _, kind := range storetest.Kinds() {
+		b.Run(kind, func(b *testing.B) {
+			db, sessions := seed(b, kind)
+			i := 0
+			for b.Loop() {
+				now := time.Now()
+				s := auth.Session{
+					ID: uuid.Must(uuid.NewV7()), UserID: sessions[i%benchUsers].UserID, RefreshJTI: uuid.New(),
+					CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour),
+					UserAgent: "authbench", IP: "127.0.0.1",
+				}
+				if err := db.CreateSession(b.Context(), s); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

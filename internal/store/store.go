@@ -47,6 +47,8 @@ type DB struct {
 	readSlots chan struct{}
 	// timeout bounds each store call (see SetQueryTimeout).
 	timeout time.Duration
+	// wal keeps SQLite's write-ahead log small (wal.go); nil on PostgreSQL.
+	wal *walKeeper
 }
 
 // Open connects to the database named by dsn and pings it. A dsn starting with
@@ -130,10 +132,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	return &DB{
+	s := &DB{
 		db: db, w: w, d: sqliteDialect, sqlitePath: path, timeout: DefaultQueryTimeout,
 		readSlots: make(chan struct{}, readers),
-	}, nil
+	}
+	s.keepWALSmall(walLimit, walCheckEvery)
+	return s, nil
 }
 
 // openSQLitePool opens a pool of n connections to the SQLite file at path,
@@ -170,6 +174,7 @@ func openSQLitePool(ctx context.Context, path string, n int, readOnly bool) (*sq
 
 // Close closes the connection pools.
 func (db *DB) Close() error {
+	db.wal.stopWAL()
 	db.stmts.close()
 	db.wstmts.close()
 	var werr error

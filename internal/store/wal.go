@@ -18,7 +18,7 @@ import (
 // So a SQLite store checks the log's size every walCheckEvery and, past
 // walLimit, runs a TRUNCATE checkpoint on the writer connection: it copies
 // what is left of the log into the database, waits (through the busy
-// handler, at most the call's timeout) for readers still using the log,
+// handler, at most DefaultQueryTimeout) for readers still using the log,
 // which take microseconds here, and truncates the file. Writes queue behind
 // it meanwhile, as behind any write.
 const (
@@ -56,11 +56,12 @@ func (db *DB) keepWALSmall(limit int64, every time.Duration) {
 	}()
 }
 
-// checkpointWAL copies the log into the database and truncates it. A
-// failure (a reader of another process held on past the busy timeout) is
-// left for the next check.
+// checkpointWAL copies the log into the database and truncates it, within
+// DefaultQueryTimeout (not db.timeout, which SetQueryTimeout may set after
+// this goroutine started, and which may be none). A failure (a reader of
+// another process held on past the busy timeout) is left for the next check.
 func (db *DB) checkpointWAL() {
-	ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultQueryTimeout)
 	defer cancel()
 	_, _ = db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 }

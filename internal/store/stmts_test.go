@@ -12,13 +12,10 @@ import (
 	"github.com/authapi/authapi/internal/auth"
 )
 
-// On SQLite a read's statement ignores its context, but the wait for a reader
-// does not: with every reader taken, each read fails as unavailable at its
-// deadline instead of hanging, and goes through once a reader is free. Every
-// use of the read pool takes a reader first, so that a read holding one never
-// queues inside database/sql, where its context no longer reaches.
-func TestReadWaitIsBounded(t *testing.T) {
-	t.Parallel()
+// openSQLiteTest opens a migrated SQLite store in a fresh directory, closed
+// when the test ends.
+func openSQLiteTest(t *testing.T) *DB {
+	t.Helper()
 	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "authapi.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +24,17 @@ func TestReadWaitIsBounded(t *testing.T) {
 	if err := db.MigrateUp(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// On SQLite a read's statement ignores its context, but the wait for a reader
+// does not: with every reader taken, each read fails as unavailable at its
+// deadline instead of hanging, and goes through once a reader is free. Every
+// use of the read pool takes a reader first, so that a read holding one never
+// queues inside database/sql, where its context no longer reaches.
+func TestReadWaitIsBounded(t *testing.T) {
+	t.Parallel()
+	db := openSQLiteTest(t)
 	ctx, id, now := t.Context(), uuid.New(), time.Now()
 	reads := map[string]func() error{
 		"Session":     func() error { _, err := db.Session(ctx, id); return err },

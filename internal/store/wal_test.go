@@ -2,7 +2,6 @@ package store
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,14 +15,7 @@ import (
 // never restarts it either: a 246 MiB log after 12 s of refreshes).
 func TestWALStaysSmall(t *testing.T) {
 	t.Parallel()
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "authapi.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.MigrateUp(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	db := openSQLiteTest(t)
 	const limit = 64 << 10
 	db.wal.stopWAL()
 	db.keepWALSmall(limit, 10*time.Millisecond)

@@ -26,19 +26,18 @@ const (
 	walCheckEvery = time.Second
 )
 
-// walKeeper runs the size checks of one store until stop is closed.
+// walKeeper stops the size checks of one store: closing stop ends them, and
+// done is closed once they have ended.
 type walKeeper struct {
-	path  string // the -wal file
-	limit int64
-	every time.Duration
-	stop  chan struct{}
-	done  chan struct{}
+	stop, done chan struct{}
 }
 
-// keepWALSmall starts the checks for db; db.Close stops them.
+// keepWALSmall starts checking the -wal file of db every interval against
+// limit; db.Close stops it.
 func (db *DB) keepWALSmall(limit int64, every time.Duration) {
-	k := &walKeeper{path: db.sqlitePath + "-wal", limit: limit, every: every, stop: make(chan struct{}), done: make(chan struct{})}
+	k := &walKeeper{stop: make(chan struct{}), done: make(chan struct{})}
 	db.wal = k
+	path := db.sqlitePath + "-wal"
 	go func() {
 		defer close(k.done)
 		t := time.NewTicker(every)
@@ -49,7 +48,7 @@ func (db *DB) keepWALSmall(limit int64, every time.Duration) {
 				return
 			case <-t.C:
 			}
-			if fi, err := os.Stat(k.path); err == nil && fi.Size() > k.limit {
+			if fi, err := os.Stat(path); err == nil && fi.Size() > limit {
 				db.checkpointWAL()
 			}
 		}

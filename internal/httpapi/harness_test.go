@@ -106,9 +106,10 @@ type envConfig struct {
 	auth.Config
 	httpapi.Options
 	hashWorkers, hashQueue int
-	hashMemory             uint32    // KiB; 64 unless set
-	realHash               bool      // password.DefaultParams, as served
-	db                     *store.DB // a database shared with another env; a fresh one unless set
+	hashMemory             uint32     // KiB; 64 unless set
+	realHash               bool       // password.DefaultParams, as served
+	key                    *token.Key // the signing key; signingKey's RS256 key unless set
+	db                     *store.DB  // a database shared with another env; a fresh one unless set
 }
 
 type envOption func(*envConfig)
@@ -142,7 +143,10 @@ func newEnv(t testing.TB, kind string, opts ...envOption) *env {
 	}
 	pool := password.NewPool(hasher, ec.hashWorkers, ec.hashQueue)
 	clk := &clock{}
-	key := signingKey(t)
+	key := ec.key
+	if key == nil {
+		key = signingKey(t)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tokens := token.NewManager(key, token.Options{Issuer: "authapi", Now: clk.Now})
 	events := &eventLog{}

@@ -18,12 +18,12 @@ func (db *DB) UpdateProfile(ctx context.Context, userID uuid.UUID, p auth.Profil
 	defer cancel()
 	var u auth.User
 	// COALESCE keeps a column whose new value is NULL (not given).
-	row := db.w.QueryRowContext(ctx, `
+	err := db.scanWrite(ctx, userDest(&u), `
 		UPDATE users SET name = COALESCE($2, name), photo = COALESCE($3, photo), updated_at = $4
 		WHERE id = $1
 		RETURNING id, name, email, password, photo, verified, role, created_at, updated_at`,
 		userID, p.Name, p.Photo, db.d.time(now))
-	if err := row.Scan(userDest(&u)...); err != nil {
+	if err != nil {
 		return auth.User{}, fmt.Errorf("update profile of user %s: %w", userID, notFound(err))
 	}
 	return u, nil

@@ -145,9 +145,8 @@ func (db *DB) RotateSession(ctx context.Context, r auth.RotateRequest) (auth.Rot
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	var role string
-	row := db.writeRow(ctx, rotateSQL,
+	err := db.scanWrite(ctx, []any{&role}, rotateSQL,
 		r.SessionID, r.UserID, r.PresentedJTI, r.NewJTI, db.d.time(r.Now), db.d.time(r.IdleStart))
-	err := row.Scan(&role)
 	if err == nil {
 		return auth.Rotation{Outcome: auth.Rotated, CurrentJTI: r.NewJTI, Role: role}, nil
 	}

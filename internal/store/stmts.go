@@ -59,10 +59,41 @@ func (db *DB) takeReader(ctx context.Context) (release func(), err error) {
 	}
 }
 
-// writeRow runs a write that returns at most one row (RETURNING), prepared
-// on SQLite.
-func (db *DB) writeRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.row(ctx, db.w, &db.wstmts, query, args)
+// scanWrite runs a write that returns at most one row (RETURNING) into dest,
+// prepared on SQLite, and returns sql.ErrNoRows when it returns none.
+//
+// It steps the statement to its end before closing it, which sql.Row.Scan
+// does not. On SQLite, a write ended by a reset instead commits without
+// calling the WAL hook, and that hook is what runs the autocheckpoint: with
+// refreshes (an UPDATE ... RETURNING) as the only writes, the log was never
+// checkpointed and grew by a page per refresh (TestWritesRunAutocheckpoint).
+func (db *DB) scanWrite(ctx context.Context, dest []any, query string, args ...any) error {
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if st := db.stmt(ctx, db.w, &db.wstmts, query); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = db.w.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	for rows.Next() {
+		// At most one row; the loop only steps to the end.
+	}
+	return rows.Err()
 }
 
 func (db *DB) row(ctx context.Context, pool *sql.DB, c *stmtCache, query string, args []any) *sql.Row {

@@ -35,7 +35,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windo
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	var t auth.Throttle
-	row := db.w.QueryRowContext(ctx, `
+	err := db.scanWrite(ctx, []any{&t.Failures, timeDest{&t.LockedUntil}}, `
 		INSERT INTO login_failures (account, failures, locked_until, updated_at)
 		VALUES ($1, 1, NULL, $2)
 		ON CONFLICT (account) DO UPDATE SET
@@ -43,7 +43,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windo
 			updated_at = $2
 		RETURNING failures, locked_until`,
 		account, db.d.time(now), db.d.time(windowStart))
-	if err := row.Scan(&t.Failures, timeDest{&t.LockedUntil}); err != nil {
+	if err != nil {
 		return auth.Throttle{}, fmt.Errorf("record login failure: %w", check(err))
 	}
 	d := lockFor(t.Failures)
@@ -54,7 +54,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account string, now, windo
 	if !until.After(t.LockedUntil) {
 		return t, nil
 	}
-	_, err := db.w.ExecContext(ctx, `
+	_, err = db.w.ExecContext(ctx, `
 		UPDATE login_failures SET locked_until = $2
 		WHERE account = $1 AND (locked_until IS NULL OR locked_until < $2)`,
 		account, db.d.time(until))

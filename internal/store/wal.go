@@ -7,20 +7,19 @@ import (
 )
 
 // SQLite's write-ahead log grows with every commit until a writer starts it
-// over, which SQLite does only when the log has been checkpointed in full
-// just then, and it never makes the file smaller. Under load it did not start
-// over here: on this project's test machine, 12 seconds of refreshes (32
-// connections) left a 246 MiB log beside a 188 KiB database, though a
-// passive checkpoint from another process found every frame copied already.
-// The log grows as long as the load lasts (the disk fills), and every read
-// looks its pages up in an index that grows with it.
+// over, which it does only when a checkpoint has copied the whole log into
+// the database and no reader is using the log at that moment; and SQLite never
+// makes the file smaller. The autocheckpoint (every 1000 pages) is not enough
+// under load: readers that overlap without a gap can hold the log forever
+// (checkpoint starvation, in SQLite's documentation). The other way the log
+// grew here, writes that skipped the autocheckpoint, is fixed in scanWrite.
 //
 // So a SQLite store checks the log's size every walCheckEvery and, past
 // walLimit, runs a TRUNCATE checkpoint on the writer connection: it copies
 // what is left of the log into the database, waits (through the busy
 // handler, at most DefaultQueryTimeout) for readers still using the log,
 // which take microseconds here, and truncates the file. Writes queue behind
-// it meanwhile, as behind any write.
+// it meanwhile, as behind any write; new reads go to the database file.
 const (
 	walLimit      = 16 << 20
 	walCheckEvery = time.Second

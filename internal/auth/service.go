@@ -98,6 +98,12 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 // Register creates an account. The order of checks is the reference server's:
 // a used email wins over a password mismatch.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) {
+	// The hash's place first, as in Login.
+	slot, err := s.hasher.Reserve()
+	if err != nil {
+		return User{}, hashError("register", err)
+	}
+	defer slot.Release()
 	if _, err := s.store.UserByEmail(ctx, in.Email); err == nil {
 		s.record(ctx, EventRegister, OutcomeExists, uuid.Nil)
 		return User{}, ErrAccountExists
@@ -107,7 +113,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 	if in.Password != in.PasswordConfirm {
 		return User{}, ErrPasswordMismatch
 	}
-	hash, err := s.hasher.Hash(ctx, in.Password)
+	hash, err := slot.Hash(ctx, in.Password)
 	if err != nil {
 		return User{}, hashError("register", err)
 	}
@@ -134,6 +140,13 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 // same time and give nothing away; the lockout is keyed by the email as
 // typed, so unknown addresses lock exactly like real ones.
 func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) (Tokens, error) {
+	// A place in the hash pool before any read: a login the pool refuses,
+	// as it refuses most of a flood, costs the database nothing.
+	slot, err := s.hasher.Reserve()
+	if err != nil {
+		return Tokens{}, hashError("login", err)
+	}
+	defer slot.Release()
 	now := s.clock()
 	th, err := s.store.LoginThrottle(ctx, email, now)
 	if err != nil {
@@ -145,12 +158,12 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 		return Tokens{}, fmt.Errorf("login: %w", err)
 	}
 	if th.Locked(now) || !known {
-		if err := s.hasher.VerifyDummy(ctx, pw); err != nil {
+		if err := slot.VerifyDummy(ctx, pw); err != nil {
 			return Tokens{}, hashError("login", err)
 		}
 		return Tokens{}, s.loginFailed(ctx, email, u.ID, th.Locked(now), now)
 	}
-	ok, rehash, err := s.hasher.Verify(ctx, u.PasswordHash, pw)
+	ok, rehash, err := slot.Verify(ctx, u.PasswordHash, pw)
 	if err != nil && !errors.Is(err, password.ErrInvalidHash) {
 		return Tokens{}, hashError("login", err) // pool busy, or the caller gave up
 	}

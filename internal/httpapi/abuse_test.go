@@ -1,11 +1,13 @@
 package httpapi_test
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/netip"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,6 +164,58 @@ func TestHashPoolFull(t *testing.T) {
 	if count[200] < 1 || count[503] < 1 || count[200]+count[503] != n {
 		t.Fatalf("status counts %v: want some 200, some 503 and nothing else", count)
 	}
+}
+
+// readCounter counts the reads a login or a registration makes before its
+// hash, on the real store underneath.
+type readCounter struct {
+	auth.Store
+	reads atomic.Int64
+}
+
+func (c *readCounter) UserByEmail(ctx context.Context, email string) (auth.User, error) {
+	c.reads.Add(1)
+	return c.Store.UserByEmail(ctx, email)
+}
+
+func (c *readCounter) LoginThrottle(ctx context.Context, account string, now time.Time) (auth.Throttle, error) {
+	c.reads.Add(1)
+	return c.Store.LoginThrottle(ctx, account, now)
+}
+
+// A login or registration that the full hash pool refuses is refused before
+// it reads anything: a flood the pool turns away costs the database nothing.
+func TestHashPoolRefusesBeforeReading(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		var rc *readCounter
+		e := newEnv(t, kind, func(c *envConfig) {
+			c.hashWorkers, c.hashQueue = 1, 0
+			c.wrapStore = func(s auth.Store) auth.Store { rc = &readCounter{Store: s}; return rc }
+		})
+		e.register("Alice", "alice@example.com", "password123")
+		// The pool's only place, taken as a login in progress would hold it.
+		slot, err := e.hasher.Reserve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := rc.reads.Load()
+		e.do(loginReq("alice@example.com", "password123", nil)).expect(t, 503, `{"detail":"Server busy, try again shortly"}`)
+		e.do(loginReq("nobody@example.com", "password123", nil)).expect(t, 503, `{"detail":"Server busy, try again shortly"}`)
+		e.do(req{method: "POST", path: "/api/auth/register", body: mustJSON(map[string]any{
+			"name": "Bob", "email": "bob@example.com", "photo": "default.png", "password": "password123", "passwordConfirm": "password123",
+		})}).expect(t, 503, `{"detail":"Server busy, try again shortly"}`)
+		if n := rc.reads.Load() - before; n != 0 {
+			t.Errorf("refused requests made %d reads, want none", n)
+		}
+		slot.Release()
+		e.login("alice@example.com", "password123")
+		if n := rc.reads.Load() - before; n != 2 {
+			t.Errorf("an admitted login made %d reads, want 2 (throttle and user)", n)
+		}
+		if s := e.hasher.Stats(); s.Rejected != 3 || s.Running != 0 || s.Waiting != 0 {
+			t.Errorf("pool stats = %+v, want 3 refused and the place given back", s)
+		}
+	})
 }
 
 // Unknown email, wrong password, locked account and unverified account cost

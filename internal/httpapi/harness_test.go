@@ -106,10 +106,11 @@ type envConfig struct {
 	auth.Config
 	httpapi.Options
 	hashWorkers, hashQueue int
-	hashMemory             uint32     // KiB; 64 unless set
-	realHash               bool       // password.DefaultParams, as served
-	key                    *token.Key // the signing key; signingKey's RS256 key unless set
-	db                     *store.DB  // a database shared with another env; a fresh one unless set
+	hashMemory             uint32                      // KiB; 64 unless set
+	realHash               bool                        // password.DefaultParams, as served
+	key                    *token.Key                  // the signing key; signingKey's RS256 key unless set
+	wrapStore              func(auth.Store) auth.Store // what the service sees of the database, when set
+	db                     *store.DB                   // a database shared with another env; a fresh one unless set
 }
 
 type envOption func(*envConfig)
@@ -150,7 +151,11 @@ func newEnv(t testing.TB, kind string, opts ...envOption) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tokens := token.NewManager(key, token.Options{Issuer: "authapi", Now: clk.Now})
 	events := &eventLog{}
-	svc := auth.NewService(auth.Deps{Store: db, Hasher: pool, Tokens: tokens, Now: clk.Now, Log: log, Events: events}, cfg)
+	var st auth.Store = db
+	if ec.wrapStore != nil {
+		st = ec.wrapStore(db)
+	}
+	svc := auth.NewService(auth.Deps{Store: st, Hasher: pool, Tokens: tokens, Now: clk.Now, Log: log, Events: events}, cfg)
 	o := ec.Options
 	o.Service, o.Logger, o.ClientOrigins, o.MaxBodyBytes, o.Version, o.Now = svc, log, []string{testOrigin}, 1<<20, "test", clk.Now
 	o.Cookies.SameSite, o.Cookies.AccessTTL, o.Cookies.RefreshTTL = http.SameSiteLaxMode, cfg.AccessTTL, cfg.RefreshTTL

@@ -68,17 +68,47 @@ func (p *Pool) Stats() PoolStats {
 	}
 }
 
-// run does f on a worker slot: ErrBusy at once when the queue is full, the
-// context's error if it ends while waiting. f returns its own error, counted
-// when it is ErrUnavailable.
-func (p *Pool) run(ctx context.Context, f func() error) error {
+// Reservation is a place in a Pool taken ahead of the one hash it is for, so
+// that work done before that hash (a login's reads) is not wasted on a
+// request the pool then refuses: a flood the pool turns away costs no more
+// than the refusal. The hash gives the place back when it is done, and
+// Release gives it back unused; a Reservation is for one goroutine.
+type Reservation struct {
+	p    *Pool
+	held bool
+}
+
+// Reserve takes a place in the pool, or returns ErrBusy at once when the
+// running hashes and the queue fill it.
+func (p *Pool) Reserve() (*Reservation, error) {
 	select {
 	case p.admit <- struct{}{}:
+		return &Reservation{p: p, held: true}, nil
 	default:
 		p.rejected.Add(1)
-		return ErrBusy
+		return nil, ErrBusy
 	}
-	defer func() { <-p.admit }()
+}
+
+// Release gives the place back if no hash has; calling it again, or after
+// the hash, does nothing. Defer it right after Reserve.
+func (r *Reservation) Release() {
+	if r.held {
+		r.held = false
+		<-r.p.admit
+	}
+}
+
+// run does f on a worker slot, waiting in the queue until one is free or
+// the context ends (its error then), and gives the place back after. f
+// returns its own error, counted when it is ErrUnavailable. A reservation
+// already used or released has no place to run on.
+func (r *Reservation) run(ctx context.Context, f func() error) error {
+	if !r.held {
+		return errors.New("password: hash on a reservation already used")
+	}
+	defer r.Release()
+	p := r.p
 	start := time.Now()
 	p.waiting.Add(1)
 	select {
@@ -98,19 +128,47 @@ func (p *Pool) run(ctx context.Context, f func() error) error {
 	return err
 }
 
+// run does f on a worker slot: ErrBusy at once when the queue is full,
+// otherwise as Reservation.run.
+func (p *Pool) run(ctx context.Context, f func() error) error {
+	r, err := p.Reserve()
+	if err != nil {
+		return err
+	}
+	return r.run(ctx, f)
+}
+
 // Hash is Hasher.Hash on the pool.
 func (p *Pool) Hash(ctx context.Context, password string) (encoded string, err error) {
-	err = p.run(ctx, func() (e error) { encoded, e = p.h.Hash(password); return e })
-	return encoded, err
+	r, err := p.Reserve()
+	if err != nil {
+		return "", err
+	}
+	return r.Hash(ctx, password)
 }
 
 // Verify is Hasher.Verify on the pool.
 func (p *Pool) Verify(ctx context.Context, encoded, password string) (ok, rehash bool, err error) {
-	err = p.run(ctx, func() (e error) { ok, rehash, e = p.h.Verify(encoded, password); return e })
+	r, err := p.Reserve()
+	if err != nil {
+		return false, false, err
+	}
+	return r.Verify(ctx, encoded, password)
+}
+
+// Hash is Hasher.Hash on the reserved place.
+func (r *Reservation) Hash(ctx context.Context, password string) (encoded string, err error) {
+	err = r.run(ctx, func() (e error) { encoded, e = r.p.h.Hash(password); return e })
+	return encoded, err
+}
+
+// Verify is Hasher.Verify on the reserved place.
+func (r *Reservation) Verify(ctx context.Context, encoded, password string) (ok, rehash bool, err error) {
+	err = r.run(ctx, func() (e error) { ok, rehash, e = r.p.h.Verify(encoded, password); return e })
 	return ok, rehash, err
 }
 
-// VerifyDummy is Hasher.VerifyDummy on the pool.
-func (p *Pool) VerifyDummy(ctx context.Context, password string) error {
-	return p.run(ctx, func() error { return p.h.VerifyDummy(password) })
+// VerifyDummy is Hasher.VerifyDummy on the reserved place.
+func (r *Reservation) VerifyDummy(ctx context.Context, password string) error {
+	return r.run(ctx, func() error { return r.p.h.VerifyDummy(password) })
 }

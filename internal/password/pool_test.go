@@ -26,7 +26,11 @@ func TestPoolRoundTrip(t *testing.T) {
 	if ok, _, err := p.Verify(t.Context(), enc, "password123"); !ok || err != nil {
 		t.Fatalf("Verify = %v, %v; want true", ok, err)
 	}
-	if err := p.VerifyDummy(t.Context(), "x"); err != nil {
+	r, err := p.Reserve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.VerifyDummy(t.Context(), "x"); err != nil {
 		t.Fatal(err)
 	}
 	if s := p.Stats(); s.Done != 3 || s.Running != 0 || s.Waiting != 0 || s.Workers != 2 || s.Capacity != 6 {
@@ -80,8 +84,8 @@ func TestPoolWaitHonoursContext(t *testing.T) {
 	started.Wait()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
-	if err := p.VerifyDummy(ctx, "x"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("VerifyDummy = %v, want DeadlineExceeded", err)
+	if _, _, err := p.Verify(ctx, "", "x"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Verify = %v, want DeadlineExceeded", err)
 	}
 	if s := p.Stats(); s.Waiting != 0 {
 		t.Errorf("waiting = %d after the caller gave up", s.Waiting)
@@ -100,7 +104,60 @@ func TestPoolPanicReachesCaller(t *testing.T) {
 		if s := p.Stats(); s.Running != 0 {
 			t.Errorf("after the panic %d hashes still hold a slot", s.Running)
 		}
+		if r, err := p.Reserve(); err != nil {
+			t.Errorf("after the panic the pool's only place is still taken: %v", err)
+		} else {
+			r.Release()
+		}
 	}()
 	_ = p.run(t.Context(), func() error { panic("boom") })
 	t.Fatal("run returned after its work panicked")
+}
+
+// A reservation holds a place from Reserve until its hash is done or it is
+// released, and the pool refuses others meanwhile, as when hashes fill it.
+func TestPoolReservation(t *testing.T) {
+	p := NewPool(cheapHasher(t), 1, 0)
+	r, err := p.Reserve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Reserve(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Reserve with the only place reserved = %v, want ErrBusy", err)
+	}
+	if _, err := p.Hash(t.Context(), "password123"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Hash with the only place reserved = %v, want ErrBusy", err)
+	}
+	if s := p.Stats(); s.Rejected != 2 || s.Running != 0 || s.Done != 0 {
+		t.Errorf("stats = %+v, want 2 refused and nothing run", s)
+	}
+	r.Release()
+	r.Release() // a second release gives nothing back twice
+
+	r, err = p.Reserve()
+	if err != nil {
+		t.Fatalf("Reserve after the release: %v", err)
+	}
+	if _, err := p.Reserve(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("the double release freed a second place: Reserve = %v", err)
+	}
+	enc, err := r.Hash(t.Context(), "password123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Release() // after the hash: nothing to give back
+	if _, err := r.Hash(t.Context(), "password123"); err == nil {
+		t.Error("a second hash on a used reservation ran")
+	}
+	// The hash gave the place back, once.
+	r, err = p.Reserve()
+	if err != nil {
+		t.Fatalf("Reserve after the reserved hash: %v", err)
+	}
+	if ok, _, err := r.Verify(t.Context(), enc, "password123"); !ok || err != nil {
+		t.Fatalf("Verify on a reservation = %v, %v; want true", ok, err)
+	}
+	if s := p.Stats(); s.Done != 2 || s.Running != 0 || s.Waiting != 0 {
+		t.Errorf("stats = %+v, want 2 done", s)
+	}
 }

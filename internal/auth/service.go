@@ -98,12 +98,6 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 // Register creates an account. The order of checks is the reference server's:
 // a used email wins over a password mismatch.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) {
-	// The hash's place first, as in Login.
-	slot, err := s.hasher.Reserve()
-	if err != nil {
-		return User{}, hashError("register", err)
-	}
-	defer slot.Release()
 	if _, err := s.store.UserByEmail(ctx, in.Email); err == nil {
 		s.record(ctx, EventRegister, OutcomeExists, uuid.Nil)
 		return User{}, ErrAccountExists
@@ -113,7 +107,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 	if in.Password != in.PasswordConfirm {
 		return User{}, ErrPasswordMismatch
 	}
-	hash, err := slot.Hash(ctx, in.Password)
+	// Unlike Login, no place in the hash pool is taken before the read:
+	// 409 and 400 stay what they are however busy the pool.
+	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return User{}, hashError("register", err)
 	}

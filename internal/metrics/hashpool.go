@@ -22,7 +22,7 @@ func (m *Metrics) WatchHashPool(p HashPoolSource) {
 type hashPoolCollector struct {
 	pool                                  HashPoolSource
 	depth, running, limit, done, rejected *prometheus.Desc
-	unavailable, restarts, wait           *prometheus.Desc
+	reserved, unavailable, restarts, wait *prometheus.Desc
 }
 
 func newHashPoolCollector(p HashPoolSource) *hashPoolCollector {
@@ -33,9 +33,10 @@ func newHashPoolCollector(p HashPoolSource) *hashPoolCollector {
 		pool:        p,
 		depth:       d("queue_depth", "Password hashes and verifications waiting for a free slot."),
 		running:     d("running", "Password hashes and verifications running now."),
-		limit:       d("limit", "Limits of the hash pool, by kind (workers: running at once; capacity: running plus waiting).", "kind"),
+		reserved:    d("reserved", "Logins holding a place in the hash pool while they read the database, before their verification queues or runs."),
+		limit:       d("limit", "Limits of the hash pool, by kind (workers: running at once; capacity: running, waiting and reserved).", "kind"),
 		done:        d("total", "Password hashes and verifications run since start."),
-		rejected:    d("rejected_total", "Password hashes refused because the queue was full (answered 503)."),
+		rejected:    d("rejected_total", "Password hashes refused because the pool was full (answered 503); a login is refused before it reads the database."),
 		unavailable: d("unavailable_total", "Password hashes that failed because the hash worker process died or could not start (answered 503)."),
 		restarts:    d("worker_restarts_total", "Hash worker processes started again after one died, hung or could not start (0 when hashing in process)."),
 		wait:        d("wait_seconds_total", "Total time hashes waited for a free slot; divide by authapi_password_hash_total for the mean."),
@@ -44,7 +45,7 @@ func newHashPoolCollector(p HashPoolSource) *hashPoolCollector {
 
 // Describe implements prometheus.Collector.
 func (c *hashPoolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.depth, c.running, c.limit, c.done, c.rejected, c.unavailable, c.restarts, c.wait} {
+	for _, d := range []*prometheus.Desc{c.depth, c.running, c.reserved, c.limit, c.done, c.rejected, c.unavailable, c.restarts, c.wait} {
 		ch <- d
 	}
 }
@@ -54,6 +55,7 @@ func (c *hashPoolCollector) Collect(ch chan<- prometheus.Metric) {
 	s := c.pool.Stats()
 	ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(s.Waiting))
 	ch <- prometheus.MustNewConstMetric(c.running, prometheus.GaugeValue, float64(s.Running))
+	ch <- prometheus.MustNewConstMetric(c.reserved, prometheus.GaugeValue, float64(s.Reserved))
 	ch <- prometheus.MustNewConstMetric(c.limit, prometheus.GaugeValue, float64(s.Workers), "workers")
 	ch <- prometheus.MustNewConstMetric(c.limit, prometheus.GaugeValue, float64(s.Capacity), "capacity")
 	ch <- prometheus.MustNewConstMetric(c.done, prometheus.CounterValue, float64(s.Done))

@@ -43,7 +43,7 @@ func TestMetricsExposition(t *testing.T) {
 	t.Parallel()
 	m := New("v1.2.3")
 	m.WatchDB(fakeStats{sql.DBStats{MaxOpenConnections: 8, InUse: 3, Idle: 2, WaitCount: 5, WaitDuration: 1500 * time.Millisecond}})
-	m.WatchHashPool(fakePool{password.PoolStats{Workers: 1, Capacity: 33, Running: 1, Waiting: 7, Done: 10, Rejected: 2, Unavailable: 3, WorkerRestarts: 4, TotalWait: 2 * time.Second}})
+	m.WatchHashPool(fakePool{password.PoolStats{Workers: 1, Capacity: 33, Running: 1, Waiting: 7, Reserved: 5, Done: 10, Rejected: 2, Unavailable: 3, WorkerRestarts: 4, TotalWait: 2 * time.Second}})
 	m.WatchTokenCache(fakeCache{token.CacheStats{Hits: 90, Misses: 10}})
 	ctx := t.Context()
 	m.ObserveRequest("POST /api/auth/login", 200, 40*time.Millisecond)
@@ -79,6 +79,7 @@ func TestMetricsExposition(t *testing.T) {
 		`authapi_token_cache_lookups_total{result="hit"} 90`,
 		`authapi_token_cache_lookups_total{result="miss"} 10`,
 		`authapi_password_hash_running 1`,
+		`authapi_password_hash_reserved 5`,
 		`authapi_password_hash_limit{kind="capacity"} 33`,
 		`authapi_password_hash_total 10`,
 		`authapi_password_hash_rejected_total 2`,

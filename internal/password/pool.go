@@ -31,6 +31,7 @@ type Pool struct {
 	slots chan struct{} // one token per running hash
 	admit chan struct{} // one token per hash running or waiting
 
+	reserved    atomic.Int64 // places taken by Reserve whose hash has not asked for a slot yet
 	waiting     atomic.Int64
 	rejected    atomic.Uint64
 	waitNanos   atomic.Int64
@@ -50,6 +51,7 @@ func NewPool(h *Hasher, workers, queue int) *Pool {
 type PoolStats struct {
 	Workers, Capacity int           // limits: running, running + waiting
 	Running, Waiting  int           // now
+	Reserved          int           // now: places taken ahead of a hash not yet asked for (a login reading)
 	Done, Rejected    uint64        // since start
 	Unavailable       uint64        // since start: failed with ErrUnavailable
 	WorkerRestarts    uint64        // since start: hash worker processes started after the first
@@ -61,7 +63,7 @@ func (p *Pool) Stats() PoolStats {
 	w := int(p.waiting.Load())
 	return PoolStats{
 		Workers: cap(p.slots), Capacity: cap(p.admit),
-		Running: len(p.slots), Waiting: w,
+		Running: len(p.slots), Waiting: w, Reserved: int(p.reserved.Load()),
 		Done: p.done.Load(), Rejected: p.rejected.Load(), Unavailable: p.unavailable.Load(),
 		WorkerRestarts: p.h.workerRestarts(),
 		TotalWait:      time.Duration(p.waitNanos.Load()),
@@ -74,8 +76,9 @@ func (p *Pool) Stats() PoolStats {
 // than the refusal. The hash gives the place back when it is done, and
 // Release gives it back unused; a Reservation is for one goroutine.
 type Reservation struct {
-	p    *Pool
-	held bool
+	p       *Pool
+	held    bool // the place is taken
+	pending bool // and its hash has not asked for a slot yet
 }
 
 // Reserve takes a place in the pool, or returns ErrBusy at once when the
@@ -83,7 +86,8 @@ type Reservation struct {
 func (p *Pool) Reserve() (*Reservation, error) {
 	select {
 	case p.admit <- struct{}{}:
-		return &Reservation{p: p, held: true}, nil
+		p.reserved.Add(1)
+		return &Reservation{p: p, held: true, pending: true}, nil
 	default:
 		p.rejected.Add(1)
 		return nil, ErrBusy
@@ -93,9 +97,18 @@ func (p *Pool) Reserve() (*Reservation, error) {
 // Release gives the place back if no hash has; calling it again, or after
 // the hash, does nothing. Defer it right after Reserve.
 func (r *Reservation) Release() {
+	r.start()
 	if r.held {
 		r.held = false
 		<-r.p.admit
+	}
+}
+
+// start ends the reservation's pending state, once.
+func (r *Reservation) start() {
+	if r.pending {
+		r.pending = false
+		r.p.reserved.Add(-1)
 	}
 }
 
@@ -108,6 +121,7 @@ func (r *Reservation) run(ctx context.Context, f func() error) error {
 		return errors.New("password: hash on a reservation already used")
 	}
 	defer r.Release()
+	r.start()
 	p := r.p
 	start := time.Now()
 	p.waiting.Add(1)
@@ -126,16 +140,6 @@ func (r *Reservation) run(ctx context.Context, f func() error) error {
 		p.unavailable.Add(1)
 	}
 	return err
-}
-
-// run does f on a worker slot: ErrBusy at once when the queue is full,
-// otherwise as Reservation.run.
-func (p *Pool) run(ctx context.Context, f func() error) error {
-	r, err := p.Reserve()
-	if err != nil {
-		return err
-	}
-	return r.run(ctx, f)
 }
 
 // Hash is Hasher.Hash on the pool.

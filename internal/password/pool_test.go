@@ -17,6 +17,16 @@ func cheapHasher(t *testing.T) *Hasher {
 	return h
 }
 
+// run does f on a worker slot as the pool's hashes run: ErrBusy at once when
+// the pool is full, otherwise as Reservation.run.
+func (p *Pool) run(ctx context.Context, f func() error) error {
+	r, err := p.Reserve()
+	if err != nil {
+		return err
+	}
+	return r.run(ctx, f)
+}
+
 func TestPoolRoundTrip(t *testing.T) {
 	p := NewPool(cheapHasher(t), 2, 4)
 	enc, err := p.Hash(t.Context(), "password123")
@@ -117,47 +127,66 @@ func TestPoolPanicReachesCaller(t *testing.T) {
 // A reservation holds a place from Reserve until its hash is done or it is
 // released, and the pool refuses others meanwhile, as when hashes fill it.
 func TestPoolReservation(t *testing.T) {
-	p := NewPool(cheapHasher(t), 1, 0)
-	r, err := p.Reserve()
+	p := NewPool(cheapHasher(t), 1, 1) // two places
+	r1, err := p.Reserve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := p.Reserve()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Reserve(); !errors.Is(err, ErrBusy) {
-		t.Fatalf("Reserve with the only place reserved = %v, want ErrBusy", err)
+		t.Fatalf("Reserve with both places reserved = %v, want ErrBusy", err)
 	}
 	if _, err := p.Hash(t.Context(), "password123"); !errors.Is(err, ErrBusy) {
-		t.Fatalf("Hash with the only place reserved = %v, want ErrBusy", err)
+		t.Fatalf("Hash with both places reserved = %v, want ErrBusy", err)
 	}
-	if s := p.Stats(); s.Rejected != 2 || s.Running != 0 || s.Done != 0 {
-		t.Errorf("stats = %+v, want 2 refused and nothing run", s)
+	if s := p.Stats(); s.Rejected != 2 || s.Reserved != 2 || s.Running != 0 || s.Done != 0 {
+		t.Errorf("stats = %+v, want 2 refused, 2 reserved and nothing run", s)
 	}
-	r.Release()
-	r.Release() // a second release gives nothing back twice
 
-	r, err = p.Reserve()
+	r1.Release()
+	r1.Release() // gives back nothing the second time
+	if s := p.Stats(); s.Reserved != 1 {
+		t.Errorf("reserved = %d after one release, want 1", s.Reserved)
+	}
+	r3, err := p.Reserve()
 	if err != nil {
 		t.Fatalf("Reserve after the release: %v", err)
 	}
 	if _, err := p.Reserve(); !errors.Is(err, ErrBusy) {
-		t.Fatalf("the double release freed a second place: Reserve = %v", err)
+		t.Fatalf("the second release freed another place: Reserve = %v", err)
 	}
-	enc, err := r.Hash(t.Context(), "password123")
+
+	enc, err := r2.Hash(t.Context(), "password123")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Release() // after the hash: nothing to give back
-	if _, err := r.Hash(t.Context(), "password123"); err == nil {
+	r2.Release() // after the hash: nothing to give back
+	if _, err := r2.Hash(t.Context(), "password123"); err == nil {
 		t.Error("a second hash on a used reservation ran")
 	}
-	// The hash gave the place back, once.
-	r, err = p.Reserve()
+	// The hash gave its place back, once: one place is free, r3 holds the other.
+	r4, err := p.Reserve()
 	if err != nil {
 		t.Fatalf("Reserve after the reserved hash: %v", err)
 	}
-	if ok, _, err := r.Verify(t.Context(), enc, "password123"); !ok || err != nil {
+	if _, err := p.Reserve(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("the hash and its release gave back two places: Reserve = %v", err)
+	}
+	if ok, _, err := r4.Verify(t.Context(), enc, "password123"); !ok || err != nil {
 		t.Fatalf("Verify on a reservation = %v, %v; want true", ok, err)
 	}
-	if s := p.Stats(); s.Done != 2 || s.Running != 0 || s.Waiting != 0 {
-		t.Errorf("stats = %+v, want 2 done", s)
+	r3.Release()
+	if s := p.Stats(); s.Done != 2 || s.Running != 0 || s.Waiting != 0 || s.Reserved != 0 {
+		t.Errorf("stats = %+v, want 2 done and nothing held", s)
+	}
+	for range 2 { // both places free again
+		r, err := p.Reserve()
+		if err != nil {
+			t.Fatalf("a place was not given back: %v", err)
+		}
+		defer r.Release()
 	}
 }

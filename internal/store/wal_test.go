@@ -63,17 +63,7 @@ func TestWritesRunAutocheckpoint(t *testing.T) {
 			if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", pages)); err != nil {
 				t.Fatal(err)
 			}
-			u := auth.User{
-				ID: uuid.Must(uuid.NewV7()), Name: "Ada", Email: "ada@example.com", Photo: auth.DefaultPhoto,
-				PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", Role: auth.RoleUser, CreatedAt: now, UpdatedAt: now,
-			}
-			if err := db.CreateUser(ctx, u); err != nil {
-				t.Fatal(err)
-			}
-			s := auth.Session{ID: uuid.Must(uuid.NewV7()), UserID: u.ID, RefreshJTI: uuid.New(), CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour)}
-			if err := db.CreateSession(ctx, s); err != nil {
-				t.Fatal(err)
-			}
+			u, s := seedSession(t, db, now)
 
 			// Every commit appends at least a page: 10 × pages writes would
 			// leave a log of 10 × pages frames if it never started over.
@@ -82,9 +72,7 @@ func TestWritesRunAutocheckpoint(t *testing.T) {
 				if err := w.write(ctx, db, u, &s); err != nil {
 					t.Fatalf("write %d: %v", i, err)
 				}
-				if fi, err := os.Stat(db.sqlitePath + "-wal"); err == nil {
-					biggest = max(biggest, fi.Size())
-				}
+				biggest = max(biggest, walBytes(db))
 			}
 			// A frame is a page and a 24-byte header; a commit appends one or
 			// two.
@@ -111,24 +99,7 @@ func TestWALStaysSmall(t *testing.T) {
 	db.keepWALSmall(limit, 10*time.Millisecond)
 
 	ctx, now := t.Context(), time.Now()
-	u := auth.User{
-		ID: uuid.Must(uuid.NewV7()), Name: "Ada", Email: "ada@example.com", Photo: auth.DefaultPhoto,
-		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", Role: auth.RoleUser, CreatedAt: now, UpdatedAt: now,
-	}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	s := auth.Session{ID: uuid.Must(uuid.NewV7()), UserID: u.ID, RefreshJTI: uuid.New(), CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := db.CreateSession(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	walSize := func() int64 {
-		fi, err := os.Stat(db.sqlitePath + "-wal")
-		if err != nil {
-			return 0 // truncated away or not yet created
-		}
-		return fi.Size()
-	}
+	u, s := seedSession(t, db, now)
 	// Two readers in a loop, until the end of the test.
 	var stop atomic.Bool
 	var readers sync.WaitGroup
@@ -153,14 +124,40 @@ func TestWALStaysSmall(t *testing.T) {
 			t.Fatalf("rotation %d: %v, %v", i, rot.Outcome, err)
 		}
 		s.RefreshJTI = next
-		biggest = max(biggest, walSize())
+		biggest = max(biggest, walBytes(db))
 	}
 	if biggest < limit {
 		t.Fatalf("the log never passed the limit (%d bytes at most): the test wrote too little", biggest)
 	}
-	for deadline := time.Now().Add(5 * time.Second); walSize() > limit; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); walBytes(db) > limit; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the log is %d bytes 5 s after the writes, over the limit of %d (at most %d during them)", walSize(), limit, biggest)
+			t.Fatalf("the log is %d bytes 5 s after the writes, over the limit of %d (at most %d during them)", walBytes(db), limit, biggest)
 		}
 	}
+}
+
+// seedSession stores a user and a session of theirs, created at now.
+func seedSession(t *testing.T, db *DB, now time.Time) (auth.User, auth.Session) {
+	t.Helper()
+	u := auth.User{
+		ID: uuid.Must(uuid.NewV7()), Name: "Ada", Email: "ada@example.com", Photo: auth.DefaultPhoto,
+		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", Role: auth.RoleUser, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := db.CreateUser(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+	s := auth.Session{ID: uuid.Must(uuid.NewV7()), UserID: u.ID, RefreshJTI: uuid.New(), CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := db.CreateSession(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	return u, s
+}
+
+// walBytes is the size of db's write-ahead log, 0 when it has none.
+func walBytes(db *DB) int64 {
+	fi, err := os.Stat(db.sqlitePath + "-wal")
+	if err != nil {
+		return 0 // truncated away or not yet created
+	}
+	return fi.Size()
 }

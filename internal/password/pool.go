@@ -29,7 +29,7 @@ var ErrBusy = errors.New("password hashing is at capacity")
 type Pool struct {
 	h     *Hasher
 	slots chan struct{} // one token per running hash
-	admit chan struct{} // one token per hash running or waiting
+	admit chan struct{} // one token per hash running, waiting or reserved
 
 	reserved    atomic.Int64 // places taken by Reserve whose hash has not asked for a slot yet
 	waiting     atomic.Int64
@@ -49,7 +49,7 @@ func NewPool(h *Hasher, workers, queue int) *Pool {
 
 // PoolStats is a snapshot of a Pool, for metrics.
 type PoolStats struct {
-	Workers, Capacity int           // limits: running, running + waiting
+	Workers, Capacity int           // limits: running, running + waiting + reserved
 	Running, Waiting  int           // now
 	Reserved          int           // now: places taken ahead of a hash not yet asked for (a login reading)
 	Done, Rejected    uint64        // since start

@@ -36,7 +36,6 @@ type walKeeper struct {
 func (db *DB) keepWALSmall(limit int64, every time.Duration) {
 	k := &walKeeper{stop: make(chan struct{}), done: make(chan struct{})}
 	db.wal = k
-	path := db.sqlitePath + "-wal"
 	go func() {
 		defer close(k.done)
 		t := time.NewTicker(every)
@@ -47,11 +46,20 @@ func (db *DB) keepWALSmall(limit int64, every time.Duration) {
 				return
 			case <-t.C:
 			}
-			if fi, err := os.Stat(path); err == nil && fi.Size() > limit {
+			if db.walSize() > limit {
 				db.checkpointWAL()
 			}
 		}
 	}()
+}
+
+// walSize is the size of the -wal file in bytes, 0 when there is none.
+func (db *DB) walSize() int64 {
+	fi, err := os.Stat(db.sqlitePath + "-wal")
+	if err != nil {
+		return 0 // truncated away or not yet created
+	}
+	return fi.Size()
 }
 
 // checkpointWAL copies the log into the database and truncates it, within

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -72,7 +71,7 @@ func TestWritesRunAutocheckpoint(t *testing.T) {
 				if err := w.write(ctx, db, u, &s); err != nil {
 					t.Fatalf("write %d: %v", i, err)
 				}
-				biggest = max(biggest, walBytes(db))
+				biggest = max(biggest, db.walSize())
 			}
 			// A frame is a page and a 24-byte header; a commit appends one or
 			// two.
@@ -124,14 +123,14 @@ func TestWALStaysSmall(t *testing.T) {
 			t.Fatalf("rotation %d: %v, %v", i, rot.Outcome, err)
 		}
 		s.RefreshJTI = next
-		biggest = max(biggest, walBytes(db))
+		biggest = max(biggest, db.walSize())
 	}
 	if biggest < limit {
 		t.Fatalf("the log never passed the limit (%d bytes at most): the test wrote too little", biggest)
 	}
-	for deadline := time.Now().Add(5 * time.Second); walBytes(db) > limit; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); db.walSize() > limit; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the log is %d bytes 5 s after the writes, over the limit of %d (at most %d during them)", walBytes(db), limit, biggest)
+			t.Fatalf("the log is %d bytes 5 s after the writes, over the limit of %d (at most %d during them)", db.walSize(), limit, biggest)
 		}
 	}
 }
@@ -151,13 +150,4 @@ func seedSession(t *testing.T, db *DB, now time.Time) (auth.User, auth.Session) 
 		t.Fatal(err)
 	}
 	return u, s
-}
-
-// walBytes is the size of db's write-ahead log, 0 when it has none.
-func walBytes(db *DB) int64 {
-	fi, err := os.Stat(db.sqlitePath + "-wal")
-	if err != nil {
-		return 0 // truncated away or not yet created
-	}
-	return fi.Size()
 }

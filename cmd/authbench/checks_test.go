@@ -7,7 +7,8 @@ import (
 
 // TestChecksInRunFloors checks the targets judged on floors measured in the
 // run itself: net/http's cost (the health row), the hash timed around a login,
-// me paced at half its rate, and the flood against me beside a hash.
+// me paced at half its rate, the flood against me beside a hash, and how far
+// registrations scale against how far argon2id itself does.
 func TestChecksInRunFloors(t *testing.T) {
 	r := Run{Database: "sqlite", Alg: "EdDSA", CPUs: 2, Scenarios: []Scenario{
 		{Name: "health", CPUPerRequestUS: 40, Ops: []Op{{Name: "health"}}},
@@ -15,7 +16,8 @@ func TestChecksInRunFloors(t *testing.T) {
 		{Name: "me-half", Conns: 32, Rate: 4000, Ops: []Op{{Name: "me", P99MS: 3, RPS: 3990}}},
 		{Name: "refresh", CPUPerRequestUS: 300, Ops: []Op{{Name: "refresh"}}},
 		{Name: "login", HashP50MS: 20, Ops: []Op{{Name: "login", P50MS: 20.8}}},
-		{Name: "register-1", HashP50MS: 20, Ops: []Op{{Name: "register", P50MS: 22}}},
+		{Name: "register-1", HashP50MS: 20, Ops: []Op{{Name: "register", P50MS: 22, RPS: 50}}},
+		{Name: "register", Conns: 2, Ops: []Op{{Name: "register", RPS: 75}}},
 		{Name: "flood", Rate: 1000, Conns: 200, HashWorkers: 1, Ops: []Op{
 			{Name: "me-alone", P99MS: 0.5}, {Name: "me-beside-hash", P99MS: 2}, {Name: "me", P99MS: 5, Requests: 10000},
 			{Name: "login", Status: map[string]int{"200": 10}, Shed: 90},
@@ -24,6 +26,7 @@ func TestChecksInRunFloors(t *testing.T) {
 	floors := benchResults{
 		"token.BenchmarkVerify/EdDSA": 70_000, "store.BenchmarkUserByID/sqlite": 30_000,
 		"token.BenchmarkIssue/EdDSA": 50_000, "store.BenchmarkRotateSession/sqlite": 60_000,
+		"password.BenchmarkHash": 20_000_000, "password.BenchmarkHashParallel": 12_500_000,
 	}
 	got := map[string]check{}
 	for _, c := range checks(r, floors) {
@@ -40,6 +43,8 @@ func TestChecksInRunFloors(t *testing.T) {
 		{"me p99 < 10 ms on at most 32 connections, paced at 4000/s", "", "", "yes"},
 		{"flood: me p99 (1000/s) with 200 logins in flight ≤ 3 × me alone", "0.50 ms", "10.0", "**no**"},
 		{"flood: me p99 (1000/s) with 200 logins in flight ≤ 3 × me beside 1 argon2id", "2.00 ms", "2.5", "yes"},
+		{"register scales: req/s at 2 conns ÷ at 1 (2 CPUs)", "", "1.50", "**no**"},
+		{"register scales: req/s at 2 conns ÷ at 1 ≥ 0.8 × argon2id's own scaling", "1.60", "0.94", "yes"},
 	}
 	for _, w := range want {
 		var found []check

@@ -21,6 +21,23 @@ func BenchmarkHash(b *testing.B) {
 	}
 }
 
+// BenchmarkHashParallel is BenchmarkHash with GOMAXPROCS hashes at once
+// (b.RunParallel), so its ns/op is the time per hash of a machine busy with
+// nothing else: BenchmarkHash ÷ BenchmarkHashParallel is how far argon2id
+// itself scales on this machine, the ceiling for registrations with
+// HASH_CONCURRENCY as large as the core count.
+func BenchmarkHashParallel(b *testing.B) {
+	h := newHasher(b, DefaultParams)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := h.Hash("correct horse battery staple"); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
 func BenchmarkVerify(b *testing.B) {
 	h := newHasher(b, DefaultParams)
 	tests := []struct{ name, encoded string }{

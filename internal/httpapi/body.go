@@ -130,6 +130,9 @@ func (f bodyField) decode(raw json.RawMessage) (string, *validationItem) {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", &validationItem{Msg: "str type expected", Type: "type_error.str"}
 		}
+		if !wellFormedText(raw) {
+			return "", &validationItem{Msg: "must be valid UTF-8 text: no invalid bytes or unpaired surrogates", Type: "value_error.str.unicode"}
+		}
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		// The reference (pydantic v1) turns numbers into strings; clients rely on it.
 		s = string(raw)
@@ -174,4 +177,63 @@ func isJSON(contentType string) bool {
 		return false
 	}
 	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// wellFormedText reports whether a JSON string literal holds only valid UTF-8
+// and, in its \u escapes, only paired surrogates. encoding/json turns either
+// into U+FFFD, so two different passwords would otherwise become the same one.
+func wellFormedText(lit []byte) bool {
+	if !utf8.Valid(lit) {
+		return false
+	}
+	for i := 0; i < len(lit); i++ {
+		if lit[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character
+		if i >= len(lit) || lit[i] != 'u' {
+			continue
+		}
+		r, ok := hex4(lit[i+1:])
+		i += 4
+		switch {
+		case !ok || r < 0xD800 || r > 0xDFFF:
+			// not a surrogate (or not hex: json.Unmarshal refused it already)
+		case r >= 0xDC00:
+			return false // a low surrogate with no high one before it
+		default:
+			if i+6 >= len(lit) || lit[i+1] != '\\' || lit[i+2] != 'u' {
+				return false
+			}
+			low, ok := hex4(lit[i+3:])
+			if !ok || low < 0xDC00 || low > 0xDFFF {
+				return false
+			}
+			i += 6
+		}
+	}
+	return true
+}
+
+// hex4 reads four hex digits.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		var d byte
+		switch {
+		case '0' <= c && c <= '9':
+			d = c - '0'
+		case 'a' <= c && c <= 'f':
+			d = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(d)
+	}
+	return r, true
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 )
 
@@ -75,7 +76,10 @@ func jsonFallback(mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(w, r) // not h: ServeHTTP also sets the path values
 			return
 		}
-		if p := strings.TrimSuffix(r.URL.Path, "/"); p != r.URL.Path && p != "" {
+		// Only a clean path that starts with one slash is redirected: the
+		// Location of "//evil.example/x/" would be protocol-relative, a link to
+		// another site.
+		if p := strings.TrimSuffix(r.URL.Path, "/"); p != r.URL.Path && localPath(p) {
 			probe := route.Clone(r.Context())
 			probe.URL.Path = p
 			if _, found := mux.Handler(probe); found != "" {
@@ -87,6 +91,12 @@ func jsonFallback(mux *http.ServeMux) http.Handler {
 		}
 		h.ServeHTTP(&fallbackWriter{ResponseWriter: w}, route)
 	})
+}
+
+// localPath reports whether p is a clean absolute path on this host: it
+// starts with exactly one slash and has no empty, "." or ".." segments.
+func localPath(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && path.Clean(p) == p
 }
 
 // fallbackWriter rewrites ServeMux's plain-text 404 and 405 into JSON.

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -45,6 +46,19 @@ func TestRouting(t *testing.T) {
 			r := e.do(req{path: "/api/healthchecker/?x=1"})
 			if r.status != http.StatusTemporaryRedirect || r.header.Get("Location") != "/api/healthchecker?x=1" {
 				t.Fatalf("got %d Location %q, want 307 to /api/healthchecker?x=1", r.status, r.header.Get("Location"))
+			}
+		})
+		t.Run("no redirect to another site", func(t *testing.T) {
+			// The decoded path is //evil.example/../api/healthchecker/: a
+			// Location of that path without its slash would be
+			// protocol-relative, a link to evil.example.
+			for _, path := range []string{"//evil.example/..%2Fapi/healthchecker/", "//evil.example/%2E%2E/api/healthchecker/", "/.//evil.example/x/"} {
+				r := e.do(req{path: path})
+				loc := r.header.Get("Location")
+				to, err := url.Parse(loc)
+				if err != nil || to.Host != "" || to.Scheme != "" || strings.HasPrefix(loc, "//") || strings.Contains(loc, `\`) {
+					t.Errorf("GET %s: %d Location %q leads off the site", path, r.status, loc)
+				}
 			}
 		})
 	})
@@ -100,6 +114,13 @@ func TestRegister(t *testing.T) {
 			return `{"detail":[` + strings.Join(items, ",") + `]}`
 		}
 		allMissing := missing("name", "email", "password", "passwordConfirm")
+		badText := func(fields ...string) string {
+			var items []string
+			for _, f := range fields {
+				items = append(items, `{"loc":["body","`+f+`"],"msg":"must be valid UTF-8 text: no invalid bytes or unpaired surrogates","type":"value_error.str.unicode"}`)
+			}
+			return `{"detail":[` + strings.Join(items, ",") + `]}`
+		}
 		tests := []struct {
 			name   string
 			body   string
@@ -131,6 +152,11 @@ func TestRegister(t *testing.T) {
 				`{"detail":[{"loc":["body","password"],"msg":"ensure this value has at most 256 characters","type":"value_error.any_str.max_length","ctx":{"limit_value":256}}]}`},
 			{"NUL in name", `{"name": "a\u0000b", "email": "nul@example.com", "password": "password123", "passwordConfirm": "password123"}`, "", 422,
 				`{"detail":[{"loc":["body","name"],"msg":"must not contain NUL characters","type":"value_error.str.nul"}]}`},
+			{"invalid UTF-8 in password", "{\"name\": \"U\", \"email\": \"utf8@example.com\", \"password\": \"p\xe4ssw\xf6rd1\", \"passwordConfirm\": \"p\xe4ssw\xf6rd1\"}", "", 422, badText("password", "passwordConfirm")},
+			{"lone high surrogate in name", `{"name": "a\ud800b", "email": "sur1@example.com", "password": "password123", "passwordConfirm": "password123"}`, "", 422, badText("name")},
+			{"lone low surrogate in name", `{"name": "\udc00", "email": "sur2@example.com", "password": "password123", "passwordConfirm": "password123"}`, "", 422, badText("name")},
+			{"high surrogate at the end", `{"name": "ab\ud83d", "email": "sur3@example.com", "password": "password123", "passwordConfirm": "password123"}`, "", 422, badText("name")},
+			{"paired surrogates and escaped backslash are fine", `{"name": "\ud83d\ude00 \\udc00 \ufffd", "email": "sur4@example.com", "password": "password123", "passwordConfirm": "password123"}`, "", 201, ""},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -41,6 +42,14 @@ func TestCORS(t *testing.T) {
 		r.expect(t, 200, `{"message":"Hello World"}`)
 		if r.header.Get("Access-Control-Allow-Origin") != testOrigin || r.header.Get("Access-Control-Allow-Credentials") != "true" {
 			t.Errorf("CORS headers missing: %v", r.header)
+		}
+		// The page's script may read Retry-After (to wait as a 429 or 503
+		// asks) and the request id (to report a problem).
+		exposed := strings.ToLower(r.header.Get("Access-Control-Expose-Headers"))
+		for _, h := range []string{"retry-after", "x-request-id"} {
+			if !strings.Contains(exposed, h) {
+				t.Errorf("Access-Control-Expose-Headers = %q, want %s in it", exposed, h)
+			}
 		}
 	})
 	t.Run("102 simple request from elsewhere", func(t *testing.T) {

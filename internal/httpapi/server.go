@@ -126,10 +126,13 @@ func NewServer(o Options) (http.Handler, error) {
 // A preflight from any other origin gets 400, as the reference answers it.
 func withCORS(next http.Handler, origins []string) http.Handler {
 	c := cors.New(cors.Options{
-		AllowedOrigins:       origins,
-		AllowCredentials:     true,
-		AllowedMethods:       []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"},
-		AllowedHeaders:       []string{"*"},
+		AllowedOrigins:   origins,
+		AllowCredentials: true,
+		AllowedMethods:   []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"},
+		AllowedHeaders:   []string{"*"},
+		// Browsers hide other response headers from the page's script; a
+		// client honouring Retry-After (429, 503) must be able to read it.
+		ExposedHeaders:       []string{"Retry-After", RequestIDHeader},
 		MaxAge:               600,
 		OptionsSuccessStatus: http.StatusOK,
 	})

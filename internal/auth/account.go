@@ -27,6 +27,11 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, name, photo *s
 // password counts towards the account's lockout exactly like a failed login,
 // so a stolen session cannot be used to guess the password either.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
+	done, err := s.checks.take(ctx, p.User.Email)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	defer done()
 	now := s.clock()
 	th, err := s.store.LoginThrottle(ctx, p.User.Email, now)
 	if err != nil {

@@ -50,6 +50,8 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	events Events
+	// checks serialises the password checks of each account (attempts.go).
+	checks attempts
 }
 
 // NewService returns a Service.
@@ -143,6 +145,11 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 		return Tokens{}, hashError("login", err)
 	}
 	defer slot.Release()
+	done, err := s.checks.take(ctx, email)
+	if err != nil {
+		return Tokens{}, fmt.Errorf("login: %w", err)
+	}
+	defer done()
 	now := s.clock()
 	th, err := s.store.LoginThrottle(ctx, email, now)
 	if err != nil {

@@ -53,6 +53,33 @@ func TestLockout(t *testing.T) {
 	})
 }
 
+// Guesses sent all at once get no more checks than the threshold: each
+// password check waits for the one before it on the same account, so it sees
+// that one's failure. Without that, all twenty read a count of 0 while the
+// first was still hashing, and all twenty were checked.
+func TestLockoutUnderParallelGuesses(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		e := newEnv(t, kind, func(c *envConfig) { c.hashMemory = 4096 }) // a few ms per hash
+		e.register("Alice", "alice@example.com", "password123")
+		const guesses = 20
+		statuses := make(chan int, guesses)
+		var wg sync.WaitGroup
+		for range guesses {
+			wg.Go(func() { statuses <- e.do(loginReq("alice@example.com", "wrongpass1", nil)).status })
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		threshold := auth.DefaultLockout.Threshold
+		if count[400] != threshold || count[429] != guesses-threshold {
+			t.Errorf("answers %v, want %d × 400 (checked) and %d × 429 (locked)", count, threshold, guesses-threshold)
+		}
+	})
+}
+
 // Two instances on one database share the lockout: failures on one lock the
 // account on the other.
 func TestLockoutSharedBetweenInstances(t *testing.T) {

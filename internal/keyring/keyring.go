@@ -36,8 +36,8 @@ type Record struct {
 	CreatedAt  time.Time
 	// ActiveFrom is when the key starts signing.
 	ActiveFrom time.Time
-	// RetiredAt is when the next key took over signing; zero while this is
-	// the newest key.
+	// RetiredAt is when a later key took over signing (the earliest
+	// ActiveFrom of the later keys); zero while this is the newest key.
 	RetiredAt time.Time
 }
 
@@ -55,8 +55,9 @@ type Store interface {
 	// SigningKeys returns every key, by Seq ascending.
 	SigningKeys(ctx context.Context) ([]Record, error)
 	// AddSigningKey inserts r and, in the same transaction, sets RetiredAt
-	// to r.ActiveFrom on every earlier key not yet retired. It fails with an
-	// error wrapping ErrConflict if a key numbered r.Seq exists.
+	// to r.ActiveFrom on every earlier key not retired by then (unset, or
+	// set later). It fails with an error wrapping ErrConflict if a key
+	// numbered r.Seq exists.
 	AddSigningKey(ctx context.Context, r Record) error
 	// SetSigningKeyPrivate replaces the stored private key of kid; ""
 	// erases it.

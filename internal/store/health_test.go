@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/authapi/authapi/internal/auth"
+	"github.com/authapi/authapi/internal/keyring"
 	"github.com/authapi/authapi/internal/store/storetest"
 )
 
@@ -41,8 +42,9 @@ func TestSchemaCurrentAndStats(t *testing.T) {
 }
 
 // Every store call past its deadline fails with auth.ErrUnavailable, not a
-// bare error that would become a 500. A method added to auth.Store belongs in
-// this list, except maintenance (the prunes), which has no deadline.
+// bare error that would become a 500. A method added to auth.Store or
+// keyring.Store belongs in this list, except maintenance (the prunes), which
+// has no deadline.
 func TestQueryTimeoutIsUnavailable(t *testing.T) {
 	t.Parallel()
 	for _, kind := range storetest.Kinds() {
@@ -72,6 +74,11 @@ func TestQueryTimeoutIsUnavailable(t *testing.T) {
 				"RecordFailure": func() error { _, err := db.RecordLoginFailure(ctx, "a", now, now, lock); return err },
 				"ClearFailures": func() error { return db.ClearLoginFailures(ctx, "a") },
 				"SchemaCurrent": func() error { return db.SchemaCurrent(ctx) },
+				"SigningKeys":   func() error { _, err := db.SigningKeys(ctx); return err },
+				"AddSigningKey": func() error {
+					return db.AddSigningKey(ctx, keyring.Record{ID: "kid", Seq: 1, Alg: "EdDSA", CreatedAt: now, ActiveFrom: now})
+				},
+				"SetSigningKeyPrivate": func() error { return db.SetSigningKeyPrivate(ctx, "kid", "") },
 			}
 			for name, call := range calls {
 				if err := call(); !errors.Is(err, auth.ErrUnavailable) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/authapi/authapi/internal/keyring"
@@ -24,44 +23,54 @@ func signingKeyDest(r *keyring.Record) []any {
 // SigningKeys returns every signing key, by seq ascending. The table holds a
 // handful of rows: one per rotation.
 func (db *DB) SigningKeys(ctx context.Context) ([]keyring.Record, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	release, err := db.takeReader(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("signing keys: %w", err)
+		return nil, fmt.Errorf("signing keys: %w", check(err))
 	}
 	defer release()
 	rows, err := db.db.QueryContext(ctx, `SELECT `+signingKeyColumns+` FROM signing_keys ORDER BY seq`)
 	if err != nil {
-		return nil, fmt.Errorf("signing keys: %w", err)
+		return nil, fmt.Errorf("signing keys: %w", check(err))
 	}
 	defer rows.Close()
 	var recs []keyring.Record
 	for rows.Next() {
 		var r keyring.Record
 		if err := rows.Scan(signingKeyDest(&r)...); err != nil {
-			return nil, fmt.Errorf("signing keys: %w", err)
+			return nil, fmt.Errorf("signing keys: %w", check(err))
 		}
 		recs = append(recs, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("signing keys: %w", err)
+		return nil, fmt.Errorf("signing keys: %w", check(err))
 	}
 	return recs, nil
 }
 
 // AddSigningKey inserts r and retires, in the same transaction, every earlier
-// key still signing: their retired_at becomes r.ActiveFrom. If a key numbered
-// r.Seq (or with r's kid) exists, nothing changes and the error wraps
-// keyring.ErrConflict: of two concurrent rotations, exactly one wins.
+// key that would still sign at r.ActiveFrom: their retired_at becomes
+// r.ActiveFrom, or stays if already earlier. A key stops signing when the
+// first later key becomes active, so an emergency rotation that follows one
+// with a longer delay cuts the retirement short, and none is ever extended.
+// If a key numbered r.Seq (or with r's kid) exists, nothing changes and the
+// error wraps keyring.ErrConflict: of two concurrent rotations, exactly one
+// wins.
 func (db *DB) AddSigningKey(ctx context.Context, r keyring.Record) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("add signing key %s: %w", r.ID, err)
+		return fmt.Errorf("add signing key %s: %w", r.ID, check(err))
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL AND seq < $2`,
+	_, err = tx.ExecContext(ctx, `
+		UPDATE signing_keys SET retired_at = $1
+		WHERE seq < $2 AND (retired_at IS NULL OR retired_at > $1)`,
 		db.d.time(r.ActiveFrom), r.Seq)
 	if err != nil {
-		return fmt.Errorf("add signing key %s: retire the previous key: %w", r.ID, err)
+		return fmt.Errorf("add signing key %s: retire the previous keys: %w", r.ID, check(err))
 	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO signing_keys (`+signingKeyColumns+`)
@@ -72,10 +81,10 @@ func (db *DB) AddSigningKey(ctx context.Context, r keyring.Record) error {
 		return fmt.Errorf("add signing key %s (number %d): %w", r.ID, r.Seq, keyring.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("add signing key %s: %w", r.ID, err)
+		return fmt.Errorf("add signing key %s: %w", r.ID, check(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("add signing key %s: %w", r.ID, err)
+		return fmt.Errorf("add signing key %s: %w", r.ID, check(err))
 	}
 	return nil
 }
@@ -84,12 +93,11 @@ func (db *DB) AddSigningKey(ctx context.Context, r keyring.Record) error {
 // KEYS_ENCRYPTION_KEY is set, or "" (NULL) to erase it. It returns an error
 // wrapping auth.ErrNotFound if there is no such key.
 func (db *DB) SetSigningKeyPrivate(ctx context.Context, kid, privateKey string) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	res, err := db.w.ExecContext(ctx, `UPDATE signing_keys SET private_key = $1 WHERE kid = $2`, nullText(privateKey), kid)
-	if err != nil {
+	if err := oneRow(res, err); err != nil {
 		return fmt.Errorf("set private key of signing key %s: %w", kid, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("set private key of signing key %s: %w", kid, notFound(sql.ErrNoRows))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -74,6 +75,49 @@ func TestSigningKeys(t *testing.T) {
 			}
 			if err := db.SetSigningKeyPrivate(ctx, "nope", "x"); !errors.Is(err, auth.ErrNotFound) {
 				t.Errorf("SetSigningKeyPrivate(unknown) = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// A rotation retires every earlier key at its ActiveFrom unless that key
+// already stops signing sooner: an emergency rotation that follows one with
+// a long delay cuts the oldest key's retirement short, and a later rotation
+// with a longer delay never extends a retirement already set.
+func TestAddSigningKeyRetiresAtTheEarliest(t *testing.T) {
+	t.Parallel()
+	for _, kind := range storetest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			db := storetest.Open(t, kind)
+			t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			key := func(seq int64, created, activeFrom time.Time) keyring.Record {
+				return keyring.Record{
+					ID: fmt.Sprintf("kid-%d", seq), Seq: seq, Alg: "EdDSA", PublicPEM: "public", PrivateKey: "private",
+					CreatedAt: created, ActiveFrom: activeFrom,
+				}
+			}
+			first := key(1, t0, t0)
+			scheduled := key(2, t0.Add(time.Minute), t0.Add(24*time.Hour)) // rotate --delay 24h
+			emergency := key(3, t0.Add(2*time.Minute), t0.Add(2*time.Minute))
+			later := key(4, t0.Add(3*time.Minute), t0.Add(48*time.Hour))
+			for _, r := range []keyring.Record{first, scheduled, emergency, later} {
+				if err := db.AddSigningKey(ctx, r); err != nil {
+					t.Fatalf("AddSigningKey(%s) = %v, want nil", r.ID, err)
+				}
+			}
+			recs, err := db.SigningKeys(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []time.Time
+			for _, r := range recs {
+				got = append(got, r.RetiredAt)
+			}
+			want := []time.Time{emergency.ActiveFrom, emergency.ActiveFrom, later.ActiveFrom, {}}
+			if diff := cmp.Diff(got, want); diff != "" {
+				t.Errorf("RetiredAt of keys 1-4 mismatch (-got +want):\n%s", diff)
 			}
 		})
 	}

@@ -85,7 +85,8 @@ type Config struct {
 	// EmailVerification makes new users unverified until they verify their email
 	// (REQUIRE_EMAIL_VERIFICATION, default false).
 	EmailVerification bool
-	// Issuer is the iss claim of issued tokens (JWT_ISSUER, default "authapi").
+	// Issuer is the iss claim of issued tokens (JWT_ISSUER, default "authapi");
+	// never empty.
 	Issuer string
 	// LogLevel is debug, info, warn or error (LOG_LEVEL, default info).
 	LogLevel string
@@ -99,7 +100,8 @@ type Config struct {
 	// (SHUTDOWN_TIMEOUT, default 15s).
 	ShutdownTimeout time.Duration
 	// SessionIdleTimeout ends a session not refreshed for this long
-	// (SESSION_IDLE_TIMEOUT, default 168h; 0 for no idle limit).
+	// (SESSION_IDLE_TIMEOUT, default 168h; 0 for no idle limit). When set, it
+	// is longer than AccessTTL.
 	SessionIdleTimeout time.Duration
 	// CookiePrefix names the cookies __Host-/__Secure- (COOKIE_PREFIX, default
 	// false); it needs COOKIE_SECURE and no COOKIE_DOMAIN.

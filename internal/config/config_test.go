@@ -157,6 +157,21 @@ func TestLoad(t *testing.T) {
 			want:   func(*Config) {},
 		},
 		{
+			name:    "idle timeout just longer than the access token",
+			environ: map[string]string{"ACCESS_TOKEN_EXPIRES_IN": "30", "SESSION_IDLE_TIMEOUT": "31m"},
+			want:    func(c *Config) { c.AccessTTL, c.SessionIdleTimeout = 30*time.Minute, 31*time.Minute },
+		},
+		{
+			name:    "no idle limit with a long access token",
+			environ: map[string]string{"ACCESS_TOKEN_EXPIRES_IN": "525600", "SESSION_IDLE_TIMEOUT": "0"},
+			want:    func(c *Config) { c.AccessTTL, c.SessionIdleTimeout = 525600*time.Minute, 0 },
+		},
+		{
+			name:    "issuer is trimmed",
+			environ: map[string]string{"JWT_ISSUER": "  https://auth.example.com "},
+			want:    func(c *Config) { c.Issuer = "https://auth.example.com" },
+		},
+		{
 			name:    "account page off",
 			environ: map[string]string{"ACCOUNT_PAGE": "false"},
 			want:    func(c *Config) { c.AccountPage = false },

@@ -16,6 +16,13 @@ func (p *problems) security(v variables, c *Config) {
 	if !ok || c.SessionIdleTimeout < 0 {
 		p.add("SESSION_IDLE_TIMEOUT must be a duration such as 168h or 7d, or 0 for no idle limit (got %q)", v.SessionIdleTimeout)
 	}
+	// The idle clock restarts at each refresh, and an active client refreshes
+	// only when its access token expires. c.AccessTTL is zero when
+	// ACCESS_TOKEN_EXPIRES_IN did not parse (already reported).
+	if ok && c.SessionIdleTimeout > 0 && c.AccessTTL > 0 && c.SessionIdleTimeout <= c.AccessTTL {
+		p.add("SESSION_IDLE_TIMEOUT (%s) must be longer than ACCESS_TOKEN_EXPIRES_IN (%s), or every session ends when its access token expires: raise SESSION_IDLE_TIMEOUT (0 for no idle limit) or lower ACCESS_TOKEN_EXPIRES_IN",
+			c.SessionIdleTimeout, c.AccessTTL)
+	}
 	c.CookiePrefix = p.boolean("COOKIE_PREFIX", v.CookiePrefix)
 	if c.CookiePrefix && (!c.CookieSecure || c.CookieDomain != "") {
 		p.add("COOKIE_PREFIX=true needs COOKIE_SECURE=true (or an https PUBLIC_URL) and no COOKIE_DOMAIN: browsers refuse __Host- cookies otherwise")

@@ -38,7 +38,7 @@ func (v variables) config() (Config, error) {
 		CookieSameSite:    p.oneOf("COOKIE_SAMESITE", v.CookieSameSite, "lax", "strict", "none"),
 		AutoMigrate:       p.boolean("AUTO_MIGRATE", v.AutoMigrate),
 		EmailVerification: p.boolean("REQUIRE_EMAIL_VERIFICATION", v.EmailVerification),
-		Issuer:            strings.TrimSpace(v.Issuer),
+		Issuer:            p.issuer(v.Issuer),
 		LogLevel:          p.logLevel(v.LogLevel),
 		LogFormat:         p.oneOf("LOG_FORMAT", v.LogFormat, "text", "json"),
 		MaxBodyBytes:      p.maxBodyBytes(v.MaxBodyBytes),
@@ -112,6 +112,17 @@ func (p *problems) algorithm(raw string) string {
 	}
 	p.add("JWT_ALGORITHM must be RS256, ES256 or EdDSA (got %q)", raw)
 	return ""
+}
+
+// issuer trims JWT_ISSUER. A blank value would silently turn off the iss
+// claim and its check (the token package skips an empty issuer), so it is
+// refused; an empty one never gets here, since empty means the default.
+func (p *problems) issuer(raw string) string {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		p.add("JWT_ISSUER is blank (got %q): set it to the iss claim tokens should carry, such as authapi, or unset it for the default", raw)
+	}
+	return s
 }
 
 // minutes parses a lifetime in whole minutes, as the reference.

@@ -77,6 +77,10 @@ func TestLoadInvalid(t *testing.T) {
 		{"session lifetime fractional days", map[string]string{"SESSION_MAX_LIFETIME": "1.5d"}, `SESSION_MAX_LIFETIME must be a positive duration`},
 		{"session lifetime zero", map[string]string{"SESSION_MAX_LIFETIME": "0s"}, `SESSION_MAX_LIFETIME must be a positive duration`},
 		{"session shorter than refresh", map[string]string{"SESSION_MAX_LIFETIME": "30m"}, `SESSION_MAX_LIFETIME (30m0s) is shorter than REFRESH_TOKEN_EXPIRES_IN (1h0m0s)`},
+		{"idle timeout shorter than access", map[string]string{"SESSION_IDLE_TIMEOUT": "10m"}, `SESSION_IDLE_TIMEOUT (10m0s) must be longer than ACCESS_TOKEN_EXPIRES_IN (15m0s)`},
+		{"idle timeout equal to access", map[string]string{"SESSION_IDLE_TIMEOUT": "30m", "ACCESS_TOKEN_EXPIRES_IN": "30"}, `SESSION_IDLE_TIMEOUT (30m0s) must be longer than ACCESS_TOKEN_EXPIRES_IN (30m0s)`},
+		{"issuer blank", map[string]string{"JWT_ISSUER": "   "}, `JWT_ISSUER is blank`},
+		{"issuer tab", map[string]string{"JWT_ISSUER": "\t"}, `JWT_ISSUER is blank`},
 		{"auto migrate", map[string]string{"AUTO_MIGRATE": "sometimes"}, `AUTO_MIGRATE must be true or false (got "sometimes")`},
 		{"email verification", map[string]string{"REQUIRE_EMAIL_VERIFICATION": "2"}, `REQUIRE_EMAIL_VERIFICATION must be true or false (got "2")`},
 		{"log level", map[string]string{"LOG_LEVEL": "trace"}, `LOG_LEVEL must be debug, info, warn or error (got "trace")`},
@@ -122,6 +126,27 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	for _, want := range []string{"JWT_PUBLIC_KEY", "ACCESS_TOKEN_EXPIRES_IN", "LOG_FORMAT"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("errors %q do not mention %s", lines, want)
+		}
+	}
+}
+
+// An invalid ACCESS_TOKEN_EXPIRES_IN or SESSION_IDLE_TIMEOUT is reported
+// alone, not also compared with the other.
+func TestIdleTimeoutComparedOnlyWhenBothParse(t *testing.T) {
+	t.Parallel()
+	for _, environ := range []map[string]string{
+		{"ACCESS_TOKEN_EXPIRES_IN": "abc", "SESSION_IDLE_TIMEOUT": "10m"},
+		{"ACCESS_TOKEN_EXPIRES_IN": "99999999999", "SESSION_IDLE_TIMEOUT": "10m"},
+		{"ACCESS_TOKEN_EXPIRES_IN": "30", "SESSION_IDLE_TIMEOUT": "soon"},
+		{"ACCESS_TOKEN_EXPIRES_IN": "30", "SESSION_IDLE_TIMEOUT": "-1h"},
+	} {
+		_, err := load(t, "", environ)
+		if err == nil {
+			t.Errorf("Load(%v): got no error", environ)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "\n") || strings.Contains(msg, "longer than") {
+			t.Errorf("Load(%v) = %q, want only the parse error", environ, msg)
 		}
 	}
 }

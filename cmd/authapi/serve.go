@@ -206,6 +206,7 @@ func newHandler(cfg config.Config, db *store.DB, tokens *token.Manager, pool *pa
 		Ready: ready.check, Metrics: metricsHandler, Observer: observer(m),
 		RateLimits:     httpapi.RateLimits{Auth: cfg.RateLimitAuth, Refresh: cfg.RateLimitRefresh},
 		TrustedProxies: cfg.TrustedProxies,
+		ProxyHeader:    cfg.ProxyHeader,
 		Cookies: httpapi.CookieConfig{
 			Secure: cfg.CookieSecure, Domain: cfg.CookieDomain, SameSite: sameSite(cfg.CookieSameSite),
 			AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Prefixed: cfg.CookiePrefix,

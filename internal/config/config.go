@@ -106,9 +106,14 @@ type Config struct {
 	// CookiePrefix names the cookies __Host-/__Secure- (COOKIE_PREFIX, default
 	// false); it needs COOKIE_SECURE and no COOKIE_DOMAIN.
 	CookiePrefix bool
-	// TrustedProxies may set X-Forwarded-For and Forwarded (TRUSTED_PROXIES,
-	// comma-separated IPs or CIDRs; default none).
+	// TrustedProxies may set the client's address in ProxyHeader
+	// (TRUSTED_PROXIES, comma-separated IPs or CIDRs; default none).
 	TrustedProxies []netip.Prefix
+	// ProxyHeader is the one header the trusted proxies write the client's
+	// address to: "x-forwarded-for" or "forwarded" (TRUSTED_PROXY_HEADER,
+	// default x-forwarded-for). The other is never read: most proxies pass
+	// it through from the client untouched.
+	ProxyHeader string
 	// RateLimitAuth and RateLimitRefresh are requests per minute per client
 	// address for login/register/password change (RATE_LIMIT_AUTH, default 30)
 	// and refresh (RATE_LIMIT_REFRESH, default 120); 0 turns a limit off.
@@ -190,6 +195,7 @@ type variables struct {
 	SessionIdleTimeout string `env:"SESSION_IDLE_TIMEOUT" envDefault:"168h"`
 	CookiePrefix       string `env:"COOKIE_PREFIX" envDefault:"false"`
 	TrustedProxies     string `env:"TRUSTED_PROXIES"`
+	ProxyHeader        string `env:"TRUSTED_PROXY_HEADER" envDefault:"x-forwarded-for"`
 	RateLimitAuth      string `env:"RATE_LIMIT_AUTH" envDefault:"30"`
 	RateLimitRefresh   string `env:"RATE_LIMIT_REFRESH" envDefault:"120"`
 	LockoutThreshold   string `env:"LOGIN_LOCKOUT_THRESHOLD" envDefault:"5"`

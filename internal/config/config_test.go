@@ -67,6 +67,7 @@ func defaults() Config {
 		MaxBodyBytes:        1048576,
 		ShutdownTimeout:     15 * time.Second,
 		SessionIdleTimeout:  168 * time.Hour,
+		ProxyHeader:         "x-forwarded-for",
 		RateLimitAuth:       30,
 		RateLimitRefresh:    120,
 		LockoutThreshold:    5,

@@ -28,6 +28,7 @@ func (p *problems) security(v variables, c *Config) {
 		p.add("COOKIE_PREFIX=true needs COOKIE_SECURE=true (or an https PUBLIC_URL) and no COOKIE_DOMAIN: browsers refuse __Host- cookies otherwise")
 	}
 	c.TrustedProxies = p.prefixes("TRUSTED_PROXIES", v.TrustedProxies)
+	c.ProxyHeader = p.oneOf("TRUSTED_PROXY_HEADER", v.ProxyHeader, "x-forwarded-for", "forwarded")
 	c.RateLimitAuth = p.count("RATE_LIMIT_AUTH", v.RateLimitAuth, 0, 1_000_000, "requests per minute per client address, 0 for no limit")
 	c.RateLimitRefresh = p.count("RATE_LIMIT_REFRESH", v.RateLimitRefresh, 0, 1_000_000, "requests per minute per client address, 0 for no limit")
 	c.LockoutThreshold = p.count("LOGIN_LOCKOUT_THRESHOLD", v.LockoutThreshold, 0, 1000, "failed logins before a lock, 0 for no lockout")

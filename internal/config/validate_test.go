@@ -68,6 +68,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"cookie domain mismatch", map[string]string{"COOKIE_DOMAIN": "example.org", "PUBLIC_URL": "https://auth.example.com"}, `COOKIE_DOMAIN "example.org" does not cover the host of PUBLIC_URL`},
 		{"cookie domain suffix trick", map[string]string{"COOKIE_DOMAIN": "ample.com", "PUBLIC_URL": "https://example.com"}, `does not cover the host of PUBLIC_URL`},
 		{"samesite value", map[string]string{"COOKIE_SAMESITE": "relaxed"}, `COOKIE_SAMESITE must be lax, strict or none (got "relaxed")`},
+		{"proxy header", map[string]string{"TRUSTED_PROXY_HEADER": "X-Real-IP"}, `TRUSTED_PROXY_HEADER must be x-forwarded-for or forwarded (got "X-Real-IP")`},
 		{"samesite none insecure", map[string]string{"COOKIE_SAMESITE": "none"}, `COOKIE_SAMESITE=none requires COOKIE_SECURE=true`},
 		{"samesite none explicit insecure", map[string]string{"COOKIE_SAMESITE": "none", "PUBLIC_URL": "https://a.example.com", "COOKIE_SECURE": "false"}, `COOKIE_SAMESITE=none requires COOKIE_SECURE=true`},
 		{"reuse grace text", map[string]string{"REFRESH_REUSE_GRACE": "10"}, `REFRESH_REUSE_GRACE must be a duration from 0s to 1m, such as 10s (got "10")`},

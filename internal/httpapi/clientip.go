@@ -13,9 +13,10 @@ type clientIPKey struct{}
 // withClientIP works out who the client is once per request and keeps it in
 // the context, for the rate limits and the session list. Forwarding headers
 // are believed only from the trusted proxies: anyone else could write them.
-func withClientIP(next http.Handler, trusted []netip.Prefix) http.Handler {
+func withClientIP(next http.Handler, trusted []netip.Prefix, header string) http.Handler {
+	forwarded := strings.EqualFold(header, "forwarded")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := clientIP(r.RemoteAddr, r.Header, trusted)
+		ip := clientIP(r.RemoteAddr, r.Header, trusted, forwarded)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ip)))
 	})
 }
@@ -27,16 +28,20 @@ func clientIPFrom(ctx context.Context) netip.Addr {
 }
 
 // clientIP is the peer address, or — when the peer is a trusted proxy — the
-// right-most address in Forwarded (or else X-Forwarded-For) that is not a
-// trusted proxy itself: each proxy appends the address it saw, so entries to
-// the left of the first untrusted one may be forged.
-func clientIP(remoteAddr string, h http.Header, trusted []netip.Prefix) netip.Addr {
+// right-most address in X-Forwarded-For (Forwarded if forwarded) that is not
+// a trusted proxy itself: each proxy appends the address it saw, so entries
+// to the left of the first untrusted one may be forged. The other header is
+// not read at all: a proxy that appends to one passes the other through as
+// the client sent it.
+func clientIP(remoteAddr string, h http.Header, trusted []netip.Prefix, forwarded bool) netip.Addr {
 	peer := parseHostAddr(remoteAddr)
 	if !peer.IsValid() || !isTrusted(peer, trusted) {
 		return peer
 	}
-	hops := forwardedFor(h.Values("Forwarded"))
-	if len(hops) == 0 {
+	var hops []string
+	if forwarded {
+		hops = forwardedFor(h.Values("Forwarded"))
+	} else {
 		hops = xForwardedFor(h.Values("X-Forwarded-For"))
 	}
 	client := peer

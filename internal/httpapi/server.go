@@ -27,8 +27,14 @@ type Options struct {
 	MaxBodyBytes int64
 	// RateLimits caps requests per client address.
 	RateLimits RateLimits
-	// TrustedProxies may set X-Forwarded-For / Forwarded; nobody else's are read.
+	// TrustedProxies may set the client's address in ProxyHeader; nobody
+	// else's are read.
 	TrustedProxies []netip.Prefix
+	// ProxyHeader is "forwarded" (RFC 7239) or, when empty or anything else,
+	// X-Forwarded-For: the one header the trusted proxies write. The other is
+	// ignored, since a proxy that writes one passes the other through from
+	// the client.
+	ProxyHeader string
 	// Version is shown in the OpenAPI document.
 	Version string
 	// Docs serves the interactive documentation page at /docs (nil: none).
@@ -113,7 +119,7 @@ func NewServer(o Options) (http.Handler, error) {
 	var h http.Handler = jsonFallback(mux)
 	h = limitBody(h, o.MaxBodyBytes)
 	h = o.Cookies.normalizeNames(h)
-	h = withClientIP(h, o.TrustedProxies)
+	h = withClientIP(h, o.TrustedProxies, o.ProxyHeader)
 	h = csrf.Handler(h)
 	h = withCORS(h, o.ClientOrigins)
 	h = securityHeaders(h)

@@ -18,6 +18,7 @@ import (
 type ipLimiter struct {
 	perMinute int
 	now       func() time.Time
+	max       int // buckets kept at most (maxBuckets)
 
 	mu        sync.Mutex
 	buckets   map[netip.Prefix]*bucket
@@ -37,7 +38,7 @@ func newIPLimiter(perMinute int, now func() time.Time) *ipLimiter {
 	if perMinute <= 0 {
 		return nil
 	}
-	return &ipLimiter{perMinute: perMinute, now: now, buckets: map[netip.Prefix]*bucket{}}
+	return &ipLimiter{perMinute: perMinute, now: now, max: maxBuckets, buckets: map[netip.Prefix]*bucket{}}
 }
 
 // allow takes a token for ip, or says how long until one is available.
@@ -66,9 +67,13 @@ func (l *ipLimiter) allow(ip netip.Addr) (bool, time.Duration) {
 }
 
 // sweep forgets buckets idle long enough to be full again, once a minute or
-// when there are too many.
+// when there are too many. When the recent ones alone are too many, it forgets
+// those that could still send a request now, and keeps the ones being
+// refused: a flood of new addresses must not reset the limit of the
+// addresses it is holding back. Only when every bucket is refusing does it
+// start over, to bound the memory.
 func (l *ipLimiter) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < time.Minute && len(l.buckets) < maxBuckets {
+	if now.Sub(l.lastSweep) < time.Minute && len(l.buckets) < l.max {
 		return
 	}
 	l.lastSweep = now
@@ -77,8 +82,15 @@ func (l *ipLimiter) sweep(now time.Time) {
 			delete(l.buckets, k)
 		}
 	}
-	if len(l.buckets) >= maxBuckets {
-		// Still full of active addresses: start over rather than grow without end.
+	if len(l.buckets) < l.max {
+		return
+	}
+	for k, b := range l.buckets {
+		if b.lim.TokensAt(now) >= 1 {
+			delete(l.buckets, k)
+		}
+	}
+	if len(l.buckets) >= l.max {
 		clear(l.buckets)
 	}
 }

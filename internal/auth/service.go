@@ -52,6 +52,8 @@ type Service struct {
 	events Events
 	// checks serialises the password checks of each account (attempts.go).
 	checks attempts
+	// floor is the least time a failed login takes (failfloor.go).
+	floor failFloor
 }
 
 // NewService returns a Service.
@@ -138,6 +140,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 // same time and give nothing away; the lockout is keyed by the email as
 // typed, so unknown addresses lock exactly like real ones.
 func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) (Tokens, error) {
+	floor := s.floor.get(ctx, s.measureFailFloor)
 	// A place in the hash pool before any read: a login the pool refuses,
 	// as it refuses most of a flood, costs the database nothing.
 	slot, err := s.hasher.Reserve()
@@ -160,22 +163,31 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Tokens{}, fmt.Errorf("login: %w", err)
 	}
+	// Every answer but success takes at least floor from here: see failFloor.
+	began := time.Now()
 	if th.Locked(now) || !known {
 		if err := slot.VerifyDummy(ctx, pw); err != nil {
 			return Tokens{}, hashError("login", err)
 		}
-		return Tokens{}, s.loginFailed(ctx, email, u.ID, th.Locked(now), now)
+		err := s.loginFailed(ctx, email, u.ID, th.Locked(now), now)
+		waitOut(ctx, began, floor)
+		return Tokens{}, err
 	}
 	ok, rehash, err := slot.Verify(ctx, u.PasswordHash, pw)
 	if err != nil && !errors.Is(err, password.ErrInvalidHash) {
 		return Tokens{}, hashError("login", err) // pool busy, or the caller gave up
+	}
+	if _, imported := password.BcryptCost(u.PasswordHash); imported {
+		s.floor.observe(time.Since(began))
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "stored password hash is unreadable", "user_id", u.ID, "error", err)
 		ok = false
 	}
 	if !ok {
-		return Tokens{}, s.loginFailed(ctx, email, u.ID, false, now)
+		err := s.loginFailed(ctx, email, u.ID, false, now)
+		waitOut(ctx, began, floor)
+		return Tokens{}, err
 	}
 	if th.Failures > 0 {
 		if err := s.store.ClearLoginFailures(ctx, email); err != nil {
@@ -184,6 +196,7 @@ func (s *Service) Login(ctx context.Context, email, pw string, meta ClientMeta) 
 	}
 	if !u.Verified {
 		s.record(ctx, EventLogin, OutcomeNotVerified, u.ID)
+		waitOut(ctx, began, floor)
 		return Tokens{}, ErrLoginNotVerified
 	}
 	if rehash {

@@ -96,6 +96,9 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (User, error)
 	// UserByID finds a user by id. ErrNotFound if none.
 	UserByID(ctx context.Context, id uuid.UUID) (User, error)
+	// MaxBcryptCost is the highest cost among the bcrypt hashes stored for
+	// users imported from the reference server, 0 when none is left.
+	MaxBcryptCost(ctx context.Context) (int, error)
 	// SetPasswordHash replaces a user's password hash. ErrNotFound if no such user.
 	SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string, now time.Time) error
 

@@ -2,7 +2,9 @@ package httpapi_test
 
 import (
 	"context"
+	"golang.org/x/crypto/bcrypt"
 	"math/rand/v2"
+	"net/http"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -299,6 +301,51 @@ func TestLoginTimingIsUniform(t *testing.T) {
 	t.Errorf("login times differ by more than 10%%: median ratios from %.3f to %.3f", lo, hi)
 }
 
+// An account imported from the reference server keeps its bcrypt hash until
+// its user logs in, and bcrypt (cost 9 here, passlib's 12 in a real import)
+// takes far longer than the test's argon2id: a wrong password on it must not
+// answer slower than an unknown email, or every imported account could be
+// listed by timing. Every failed login takes at least a little more than one
+// bcrypt at the highest stored cost while such hashes remain.
+func TestLoginTimingWithImportedHashes(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("timing test: needs -race off and no -short")
+	}
+	e := newEnv(t, "sqlite", func(c *envConfig) {
+		c.hashWorkers, c.hashQueue = 1, 64
+		c.Lockout = auth.LockoutPolicy{Threshold: 3, Base: time.Hour, Max: time.Hour, Window: time.Hour}
+	})
+	e.register("Known", "known@example.com", "password123")
+	e.register("Imported", "imported@example.com", "password123")
+	e.register("Locked", "locked@example.com", "password123")
+	hash, err := bcrypt.GenerateFromPassword([]byte("password123"), 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := e.db.UserByEmail(t.Context(), "imported@example.com")
+	if err := e.db.SetPasswordHash(t.Context(), u.ID, string(hash), e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		e.do(loginReq("locked@example.com", "wrongpass1", nil))
+	}
+	cases := []timedLogin{
+		{"unknown email", "nobody@example.com", "password123", 400},
+		{"wrong password, argon2id account", "known@example.com", "wrongpass1", 400},
+		{"wrong password, imported bcrypt account", "imported@example.com", "wrongpass1", 400},
+		{"locked account", "locked@example.com", "password123", 429},
+	}
+	var lo, hi float64
+	for attempt := 1; attempt <= 2; attempt++ {
+		lo, hi = measureLogins(t, e, cases)
+		if hi <= 1.10*lo {
+			return
+		}
+		t.Logf("attempt %d: median ratios from %.3f to %.3f", attempt, lo, hi)
+	}
+	t.Errorf("login times differ by more than 10%%: median ratios from %.3f to %.3f", lo, hi)
+}
+
 type timedLogin struct {
 	name, email, pw string
 	status          int
@@ -321,10 +368,14 @@ func measureLogins(t *testing.T, e *env, cases []timedLogin) (lo, hi float64) {
 				t.Fatalf("%s: status %d, want %d (%s)", c.name, r.status, c.status, r.body)
 			}
 		}
-		// The unknown-email and wrong-password accounts would lock too after
-		// 3 failures: start them again so each case keeps its own path.
-		for _, acct := range []string{"nobody@example.com", "known@example.com"} {
-			if err := e.db.ClearLoginFailures(t.Context(), acct); err != nil {
+		// The accounts answered 400 (unknown email, wrong password) would
+		// lock too after 3 failures: start them again so each case keeps its
+		// own path.
+		for _, c := range cases {
+			if c.status != http.StatusBadRequest {
+				continue
+			}
+			if err := e.db.ClearLoginFailures(t.Context(), c.email); err != nil {
 				t.Fatal(err)
 			}
 		}

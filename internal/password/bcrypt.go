@@ -1,9 +1,12 @@
 package password
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -27,6 +30,32 @@ const (
 func isBcrypt(encoded string) bool {
 	return strings.HasPrefix(encoded, "$2a$") || strings.HasPrefix(encoded, "$2b$") ||
 		strings.HasPrefix(encoded, "$2y$")
+}
+
+// BcryptCost returns the cost of a well-formed bcrypt hash (one imported from
+// the reference server), and false for anything else.
+func BcryptCost(encoded string) (int, bool) {
+	if !isBcrypt(encoded) {
+		return 0, false
+	}
+	cost, err := parseBcryptCost(encoded)
+	return cost, err == nil
+}
+
+// TimeBcrypt computes one bcrypt hash of a random password at cost (clamped
+// to the costs Verify accepts) in the calling goroutine and returns how long
+// it took: what checking a password against a stored hash of that cost costs.
+func TimeBcrypt(cost int) (time.Duration, error) {
+	cost = min(max(cost, bcrypt.MinCost), maxBcryptCost)
+	pw := make([]byte, 16)
+	if _, err := rand.Read(pw); err != nil {
+		return 0, err
+	}
+	began := time.Now()
+	if _, err := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(pw)), cost); err != nil {
+		return 0, err
+	}
+	return time.Since(began), nil
 }
 
 // parseBcryptCost checks the shape of a bcrypt hash and returns its cost.

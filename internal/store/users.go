@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -65,6 +66,25 @@ func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (auth.User, error) {
 		return auth.User{}, fmt.Errorf("user %s: %w", id, notFound(err))
 	}
 	return u, nil
+}
+
+// MaxBcryptCost returns the highest cost among the users' bcrypt hashes, the
+// ones imported from the reference server (each becomes argon2id at its
+// user's next login), or 0 when none is left. It reads the whole users table:
+// the login path asks every few minutes, not per request.
+func (db *DB) MaxBcryptCost(ctx context.Context) (int, error) {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
+	var cost sql.NullString
+	err := db.scanRow(ctx, []any{&cost}, `SELECT MAX(substr(password, 5, 2)) FROM users WHERE password LIKE $1`, "$2%")
+	if err != nil {
+		return 0, fmt.Errorf("bcrypt hashes: %w", check(err))
+	}
+	n, err := strconv.Atoi(cost.String)
+	if !cost.Valid || err != nil {
+		return 0, nil // none, or not a bcrypt cost: login refuses such a hash anyway
+	}
+	return n, nil
 }
 
 // SetPasswordHash replaces a user's password hash and sets updated_at to now.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
+	"unicode"
 )
 
 // errBadEmail is what ParseEmail returns for anything that is not a usable address.
@@ -32,10 +33,21 @@ func ParseEmail(s string) (string, error) {
 	if !ok || local == "" || len(local) > 64 || strings.ContainsAny(local, " \"\\") {
 		return "", errBadEmail
 	}
+	if strings.IndexFunc(addr.Address, invisible) >= 0 {
+		return "", errBadEmail
+	}
 	if !validDomain(domain) {
 		return "", errBadEmail
 	}
 	return strings.ToLower(addr.Address), nil
+}
+
+// invisible reports a character that shows nothing or changes how the text
+// around it shows: controls, zero-width spaces and joiners, direction marks
+// (Unicode categories Cc and Cf). In an email they only serve to make a second
+// account that reads exactly like someone else's.
+func invisible(r rune) bool {
+	return unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r)
 }
 
 // validDomain checks a deliverable DNS name: at least two labels of letters,

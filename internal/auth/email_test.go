@@ -25,6 +25,16 @@ func TestParseEmail(t *testing.T) {
 		{`"quoted local"@example.com`, "", false},
 		{"", "", false},
 		{"@example.com", "", false},
+		// Invisible characters would make a second account that reads like
+		// the first: zero-width space, zero-width joiner, right-to-left
+		// override, soft hyphen, a control character.
+		{"a\u200b@example.com", "", false},
+		{"al\u200dice@example.com", "", false},
+		{"\u202ealice@example.com", "", false},
+		{"ali\u00adce@example.com", "", false},
+		{"ali\u0007ce@example.com", "", false},
+		{"alice@exam\u200bple.com", "", false},
+		{"jos\u00e9@example.com", "jos\u00e9@example.com", true},
 	}
 	for _, tc := range tests {
 		got, err := ParseEmail(tc.in)
